@@ -1,0 +1,49 @@
+"""Expense Wizard: a four-step expense report carried by server-side session memory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from . import errors, memory
+from .config import DEFAULTS, secret_key
+from .extensions import csrf, db
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app: code defaults, then instance/config.py, then FLASK_* env, then tests."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    app.config.from_mapping(test_config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secret_key(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"] or (
+        f"sqlite:///{os.path.join(app.instance_path, 'reports.sqlite3')}"
+    )
+    _init_extensions(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .reports import database
+    from .wizard import init_app as init_wizard
+
+    memory.init_app(app)
+    db.init_app(app)
+    database.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app)
+    init_wizard(app)

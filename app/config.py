@@ -1,0 +1,43 @@
+"""Configuration defaults, each written once; instance/config.py and FLASK_* env override."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Session memory (SPEC §5, §6, §7)
+    "SESSION_TYPE": "sqlite",
+    "WIZARD_SQLITE_STORE": None,  # default: instance/memory.sqlite3
+    "WIZARD_IDLE_TIMEOUT": 30 * 60,
+    "WIZARD_ABSOLUTE_LIFETIME": 8 * 60 * 60,
+    "WIZARD_EXPIRY_WARNING": 2 * 60,
+    "WIZARD_MEMORY_BUDGET": 16 * 1024,
+    # The browser session outlives its drafts, so it can tell its expired ones.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=24),
+    "SESSION_KEY_PREFIX": "session:",
+    "SESSION_ID_LENGTH": 32,  # bytes: a 256-bit id
+    # Write the browser session only when it changes: a late read-only request
+    # must never roll back a concurrent write (Flask-Session #71).
+    "SESSION_REFRESH_EACH_REQUEST": False,
+    "SESSION_COOKIE_NAME": "expense_wizard_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Submitted reports
+    "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite in instance/reports.sqlite3
+    # CSRF tokens live as long as the browser session, not one hour: a person who
+    # pauses on a step must not lose it to a token timeout.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+
+def secret_key(instance_path: str) -> str:
+    """The secret key kept in the instance folder, generated on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,74 @@
+"""Error pages in the site's layout; store failures become a 503 that says what happened."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .memory import StoreUnavailableError
+
+log = logging.getLogger(__name__)
+TITLES = {
+    400: "Something was wrong with that request",
+    403: "You cannot see this page",
+    404: "Page not found",
+    405: "That action is not possible here",
+    413: "That was too much to send",
+    429: "Too many requests",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Render every HTTP error as a page of the site."""
+    app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(StoreUnavailableError, _store_unavailable)
+
+
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    if request.endpoint == "wizard.step" and request.view_args:
+        from .wizard.views import step_after_csrf_failure
+
+        response: ResponseReturnValue = step_after_csrf_failure(**request.view_args)
+        return response
+    return _page(400, "This page was out of date. Go back, reload the page and try again.")
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    return _page(error.code or 500, error.description or "")
+
+
+def _internal_error(error: InternalServerError) -> tuple[str, int]:
+    # Store failures while opening or saving the session arrive here, wrapped.
+    if isinstance(error.original_exception, StoreUnavailableError):
+        return _store_unavailable(error.original_exception)
+    reference = secrets.token_hex(4).upper()
+    log.error("Unhandled error %s", reference, exc_info=error.original_exception)
+    return render_template(
+        "error.html",
+        code=500,
+        title="Sorry, something went wrong",
+        message="Nothing you typed was submitted. Please try again.",
+        reference=reference,
+    ), 500
+
+
+def _store_unavailable(error: StoreUnavailableError) -> tuple[str, int]:
+    log.error("Session store unavailable: %s", error)
+    return _page(
+        503,
+        "Session memory cannot be reached just now. Nothing was submitted. "
+        "Please try again in a minute.",
+    )
+
+
+def _page(code: int, message: str) -> tuple[str, int]:
+    title = TITLES.get(code, "Something went wrong")
+    return render_template("error.html", code=code, title=title, message=message), code

@@ -1,0 +1,122 @@
+"""Session memory: the browser session, drafts, the memory switch. The only code that
+touches flask.session."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from flask import Flask, current_app, session
+
+from .browser_session import StoreSessionInterface
+from .drafts import Draft, DraftExpiredError, DraftRepository, Lifetimes
+from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
+from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
+
+__all__ = [
+    "BudgetExceededError",
+    "Draft",
+    "DraftExpiredError",
+    "Memory",
+    "NullState",
+    "SessionState",
+    "SessionStateError",
+    "StoreUnavailableError",
+    "init_app",
+]
+
+MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
+_CLEANUP_EVERY_SECONDS = 60.0
+
+
+def init_app(app: Flask) -> None:
+    """Set up the session store, browser sessions and the draft repository."""
+    store = _make_store(app)
+    lifetimes = Lifetimes(
+        idle=float(app.config["WIZARD_IDLE_TIMEOUT"]),
+        absolute=float(app.config["WIZARD_ABSOLUTE_LIFETIME"]),
+    )
+    app.session_interface = StoreSessionInterface(app, store)
+    app.extensions["drafts"] = DraftRepository(store, lifetimes, app.config["WIZARD_MEMORY_BUDGET"])
+    app.extensions["memory_store"] = store
+    cleaner = _ExpiredCleaner(store)
+    app.before_request(cleaner.maybe_run)
+
+
+def _make_store(app: Flask) -> KeyValueStore:
+    kind = app.config["SESSION_TYPE"]
+    if kind == "sqlite":
+        path = app.config["WIZARD_SQLITE_STORE"] or Path(app.instance_path) / "memory.sqlite3"
+        return SQLiteStore(path)
+    raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite'.")
+
+
+class _ExpiredCleaner:
+    """Delete expired drafts and sessions now and then, so they leave the disk too."""
+
+    def __init__(self, store: KeyValueStore) -> None:
+        self.store = store
+        self.last_run = 0.0
+
+    def maybe_run(self) -> None:
+        now = time.monotonic()
+        if now - self.last_run >= _CLEANUP_EVERY_SECONDS:
+            self.last_run = now
+            self.store.delete_expired()
+
+
+def drafts() -> DraftRepository:
+    """The app's draft repository."""
+    repository: DraftRepository = current_app.extensions["drafts"]
+    return repository
+
+
+def memory_is_on() -> bool:
+    """Say whether this browser has session memory switched on (the default)."""
+    return not session.get("memory_off", False)
+
+
+def owned_draft_ids() -> list[str]:
+    """Ids of the drafts this browser started, newest last."""
+    ids: list[str] = session.get("drafts", [])
+    return ids
+
+
+def owns(draft_id: str) -> bool:
+    """Say whether this browser started the draft."""
+    return draft_id in owned_draft_ids()
+
+
+def start_draft() -> str:
+    """Create a draft owned by this browser and return its id."""
+    draft_id = drafts().create()
+    # Reassign the top-level key: Flask-Session saves only top-level changes.
+    session["drafts"] = [*owned_draft_ids(), draft_id][-MAX_REMEMBERED_DRAFTS:]
+    return draft_id
+
+
+def open_draft(draft_id: str, step: str) -> Draft | None:
+    """Load this browser's draft with memory on or off; None if it has expired."""
+    return drafts().load(draft_id, memory_is_on(), writer=step)
+
+
+def save_draft(draft: Draft) -> None:
+    """Write what the request changed in the draft."""
+    drafts().save(draft)
+
+
+def forget_draft(draft_id: str) -> None:
+    """Delete a submitted draft's memory; the browser keeps its id to show the report."""
+    drafts().delete(draft_id)
+
+
+def switch_memory(on: bool) -> None:
+    """Turn session memory on or off for this browser; off discards every draft's memory."""
+    if not on:
+        drafts().discard_memory(owned_draft_ids())
+    if on == memory_is_on():
+        return
+    if on:
+        session.pop("memory_off", None)
+    else:
+        session["memory_off"] = True

@@ -1,0 +1,146 @@
+"""Drafts: one store entry per expense report being filled in.
+
+A draft entry holds the draft's memory (values and who wrote them), when it was
+created, and the repeated-input counter (field names and counts, never values).
+Writes replay the request's operations on the freshest copy inside one store
+transaction, so two tabs working at once never lose each other's answers.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from .state import NullState, SessionState, apply_operation, check_budget
+from .store import KeyValueStore
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(dict[str, Any])
+KEY_PREFIX = "draft:"
+
+
+def new_draft_id() -> str:
+    """Return an unguessable draft id (128 bits from the OS's CSPRNG)."""
+    return secrets.token_urlsafe(16)
+
+
+class DraftExpiredError(RuntimeError):
+    """The draft expired or was submitted while this request was working on it."""
+
+
+@dataclass
+class Draft:
+    """One draft as a request sees it: its memory and its counter."""
+
+    id: str
+    created: float
+    memory: SessionState | NullState
+    typed: dict[str, int]
+    typed_now: list[str] = field(default_factory=list)
+
+    def note_typed(self, fields: Iterable[str]) -> None:
+        """Count fields the person typed on the step just accepted."""
+        self.typed_now.extend(fields)
+
+    def counter(self) -> dict[str, int]:
+        """Times each field was typed in this draft, including this request."""
+        counts = dict(self.typed)
+        for name in self.typed_now:
+            counts[name] = counts.get(name, 0) + 1
+        return counts
+
+    @property
+    def repeats(self) -> int:
+        """Fields typed again so far (each field's typings beyond the first)."""
+        return sum(n - 1 for n in self.typed.values())
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.memory.operations or self.typed_now)
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long drafts live, in seconds."""
+
+    idle: float
+    absolute: float
+
+    def ttl(self, created: float) -> float:
+        """Seconds a draft created at `created` may live from now if left alone."""
+        return min(self.idle, created + self.absolute - time.time())
+
+
+class DraftRepository:
+    """Create, load and save drafts in a KeyValueStore."""
+
+    def __init__(self, store: KeyValueStore, lifetimes: Lifetimes, budget: int) -> None:
+        self.store = store
+        self.lifetimes = lifetimes
+        self.budget = budget
+
+    def create(self) -> str:
+        """Start an empty draft and return its id."""
+        draft_id = new_draft_id()
+        record = {"created": time.time(), "values": {}, "meta": {}, "typed": {}}
+        self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), self.lifetimes.idle)
+        return draft_id
+
+    def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
+        """Return the live draft (sliding its idle timeout), or None if it is gone."""
+        data = self.store.get_touch(KEY_PREFIX + draft_id, self.lifetimes.idle)
+        if data is None:
+            return None
+        record = _decoder.decode(data)
+        if self.lifetimes.ttl(record["created"]) <= 0:
+            self.store.delete(KEY_PREFIX + draft_id)
+            return None
+        memory: SessionState | NullState = (
+            SessionState(record["values"], record["meta"], self.budget, writer)
+            if memory_on
+            else NullState()
+        )
+        return Draft(draft_id, record["created"], memory, record["typed"])
+
+    def save(self, draft: Draft) -> None:
+        """Write the draft's new memory and counts, replayed on the stored copy."""
+        if not draft.has_changes:
+            return
+        writer = getattr(draft.memory, "writer", "")
+
+        def replay(data: bytes | None) -> bytes:
+            if data is None:
+                raise DraftExpiredError("This expense report draft has expired.")
+            record = _decoder.decode(data)
+            for operation in draft.memory.operations:
+                apply_operation(record["values"], record["meta"], operation, writer)
+            for name in draft.typed_now:
+                record["typed"][name] = record["typed"].get(name, 0) + 1
+            check_budget(record["values"], self.budget)
+            return _encoder.encode(record)
+
+        self.store.update(KEY_PREFIX + draft.id, replay, self.lifetimes.ttl(draft.created))
+        draft.memory.operations.clear()
+        draft.typed_now.clear()
+
+    def discard_memory(self, draft_ids: Iterable[str]) -> None:
+        """Forget the memory of these drafts at once; their counters stay."""
+        for draft_id in draft_ids:
+            self.store.update(KEY_PREFIX + draft_id, _without_memory, self.lifetimes.idle)
+
+    def delete(self, draft_id: str) -> None:
+        """Remove a draft entirely (after it was submitted)."""
+        self.store.delete(KEY_PREFIX + draft_id)
+
+
+def _without_memory(data: bytes | None) -> bytes | None:
+    if data is None:
+        return None
+    record = _decoder.decode(data)
+    record["values"], record["meta"] = {}, {}
+    return _encoder.encode(record)

@@ -1,0 +1,149 @@
+"""Key-value stores with expiry that hold browser sessions and draft memory."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+# An update function gets the stored bytes (None when absent) and returns the new
+# bytes, or None to delete the entry.
+Mutation = Callable[[bytes | None], bytes | None]
+
+
+class StoreUnavailableError(RuntimeError):
+    """The session store could not be reached or could not write."""
+
+
+class KeyValueStore(Protocol):
+    """What session memory needs from a store: expiring entries and atomic updates."""
+
+    name: str
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def get_touch(self, key: str, ttl: float) -> bytes | None: ...
+
+    def put(self, key: str, value: bytes, ttl: float) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def touch(self, key: str, ttl: float) -> None: ...
+
+    def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None: ...
+
+    def delete_expired(self) -> int: ...
+
+    def count(self) -> int: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    expires REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires);
+"""
+
+
+class SQLiteStore:
+    """An embedded store: one SQLite file in WAL mode, safe across threads and processes.
+
+    WAL lets readers run beside one writer; synchronous=NORMAL survives a killed
+    process (not a power cut) and makes a write cost tens of microseconds.
+    Nothing is ever evicted: entries leave only when they expire or are deleted.
+    """
+
+    name = "SQLite (embedded)"
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
+        self.path = str(path)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        return conn
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    def _run(self, sql: str, *params: object) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as e:
+            raise StoreUnavailableError(f"The session store at {self.path} failed: {e}") from e
+
+    def get(self, key: str) -> bytes | None:
+        """Return the live value of key, or None."""
+        row = self._run(
+            "SELECT value FROM kv WHERE key = ? AND expires > ?", key, time.time()
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_touch(self, key: str, ttl: float) -> bytes | None:
+        """Return the live value of key and slide its expiry to ttl from now, in one step."""
+        now = time.time()
+        row = self._run(
+            "UPDATE kv SET expires = ? WHERE key = ? AND expires > ? RETURNING value",
+            now + ttl,
+            key,
+            now,
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, key: str, value: bytes, ttl: float) -> None:
+        """Write value under key, to expire after ttl seconds."""
+        self._run(
+            "INSERT INTO kv (key, value, expires) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+            key,
+            value,
+            time.time() + ttl,
+        )
+
+    def delete(self, key: str) -> None:
+        """Remove key; no error if it is absent."""
+        self._run("DELETE FROM kv WHERE key = ?", key)
+
+    def touch(self, key: str, ttl: float) -> None:
+        """Move a live key's expiry to ttl seconds from now."""
+        now = time.time()
+        self._run("UPDATE kv SET expires = ? WHERE key = ? AND expires > ?", now + ttl, key, now)
+
+    def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None:
+        """Read, change and write key in one transaction, so concurrent updates never clash."""
+        self._run("BEGIN IMMEDIATE")
+        try:
+            new = mutate(self.get(key))
+            if new is None:
+                self.delete(key)
+            else:
+                self.put(key, new, ttl)
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._run("COMMIT")
+        return new
+
+    def delete_expired(self) -> int:
+        """Delete every expired entry and return how many went."""
+        return self._run("DELETE FROM kv WHERE expires <= ?", time.time()).rowcount
+
+    def count(self) -> int:
+        """Return the number of live entries."""
+        row = self._run("SELECT count(*) FROM kv WHERE expires > ?", time.time()).fetchone()
+        return int(row[0])

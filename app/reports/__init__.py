@@ -1,0 +1,1 @@
+"""Submitted expense reports: the database, never session memory."""

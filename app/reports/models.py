@@ -1,0 +1,47 @@
+"""A submitted report and its line items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class Report(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)  # one report per draft
+    submitted_at: Mapped[dt.datetime]
+    full_name: Mapped[str] = mapped_column(String(100))
+    work_email: Mapped[str] = mapped_column(String(320))
+    employee_id: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str] = mapped_column(String(40))
+    manager_email: Mapped[str] = mapped_column(String(320))
+    business_purpose: Mapped[str] = mapped_column(String(200))
+    memory_on: Mapped[bool]
+    fields_typed: Mapped[int]
+    fields_repeated: Mapped[int]
+    items: Mapped[list[LineItem]] = relationship(
+        back_populates="report", order_by="LineItem.position", cascade="all, delete-orphan"
+    )
+
+
+class LineItem(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "line_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    position: Mapped[int]
+    receipt_date: Mapped[dt.date]
+    merchant: Mapped[str] = mapped_column(String(100))
+    amount_minor: Mapped[int]
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str] = mapped_column(String(200))
+    report: Mapped[Report] = relationship(back_populates="items")

@@ -1,0 +1,87 @@
+"""Submitting a report: one transaction, idempotent on the draft id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from .models import LineItem, Report
+
+_REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
+_REFERENCE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class TypingCounts:
+    """How many fields the person typed, and how many of those were repeats."""
+
+    typed: int
+    repeated: int
+
+    @classmethod
+    def from_counter(cls, counter: dict[str, int]) -> TypingCounts:
+        typed = sum(counter.values())
+        return cls(typed=typed, repeated=typed - len(counter))
+
+
+def new_reference() -> str:
+    """EXP- and 8 random characters from 0-9A-Z."""
+    return "EXP-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def find_report(draft_id: str) -> Report | None:
+    """The report submitted from this draft, if any."""
+    report: Report | None = db.session.scalar(select(Report).where(Report.draft_id == draft_id))
+    return report
+
+
+def submit_report(
+    draft_id: str, answers: dict[str, Any], counts: TypingCounts, memory_on: bool
+) -> Report:
+    """Write the report once; a repeated submit of the same draft returns the first one."""
+    for _ in range(_REFERENCE_ATTEMPTS):
+        if existing := find_report(draft_id):
+            return existing
+        db.session.add(_build(draft_id, answers, counts, memory_on))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another request won the race, or the reference clashed
+            continue
+        return find_report(draft_id)  # type: ignore[return-value]
+    raise RuntimeError("Could not store the report; please submit it again.")
+
+
+def _build(draft_id: str, answers: dict[str, Any], counts: TypingCounts, memory_on: bool) -> Report:
+    employee, categories = answers["employee"], answers["categories"]
+    return Report(
+        reference=new_reference(),
+        draft_id=draft_id,
+        submitted_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        business_purpose=answers["business_purpose"],
+        memory_on=memory_on,
+        fields_typed=counts.typed,
+        fields_repeated=counts.repeated,
+        items=[_line_item(n, r, categories[r["id"]]) for n, r in enumerate(answers["receipts"])],
+        **employee,
+    )
+
+
+def _line_item(position: int, receipt: dict[str, Any], category: dict[str, str]) -> LineItem:
+    return LineItem(
+        position=position,
+        receipt_date=dt.date.fromisoformat(receipt["date"]),
+        merchant=receipt["merchant"],
+        amount_minor=receipt["amount_minor"],
+        currency=receipt["currency"],
+        description=receipt["description"],
+        category=category["category"],
+        details=category["details"],
+    )

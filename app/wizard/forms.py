@@ -1,0 +1,216 @@
+"""WTForms for each section of the report, and the page form that combines them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Regexp,
+    ValidationError,
+)
+
+from .money import MAX_AMOUNT, decimals_of
+
+DEPARTMENTS = ("Engineering", "Finance", "Human Resources", "Marketing", "Operations", "Sales")
+CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF")
+CATEGORIES = (
+    "Travel",
+    "Lodging",
+    "Meals",
+    "Ground transport",
+    "Office supplies",
+    "Software",
+    "Training",
+    "Other",
+)
+MAX_RECEIPTS = 20
+RECEIPT_ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
+_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$")
+# Text fields refuse control characters: they cannot be typed, only injected.
+_NO_CONTROL = Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"
+)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(label: str, required: str | None, max_length: int, **kwargs: Any) -> StringField:
+    """A stripped text field: required (with this message) or optional, length-limited."""
+    too_long = Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
+    checks = [too_long, _NO_CONTROL]
+    # No Optional() for optional fields: it would stop inline validate_<field> checks.
+    return StringField(
+        label,
+        [InputRequired(required), *checks] if required else checks,
+        filters=[_strip],
+        **kwargs,
+    )
+
+
+def _select(label: str, options: tuple[str, ...], message: str) -> SelectField:
+    """A select with an empty first choice; only the listed options are accepted."""
+    choices = [("", f"Select {label.lower()}"), *((o, o) for o in options)]
+    return SelectField(
+        label,
+        choices=choices,
+        validate_choice=False,
+        validators=[DataRequired(message), AnyOf(options, message=message)],
+    )
+
+
+class EmployeeForm(Form):
+    full_name = _text("Full name", "Enter your full name", 100, render_kw={"autocomplete": "name"})
+    work_email = StringField(
+        "Work email",
+        [
+            InputRequired("Enter your work email address"),
+            Email("Enter a work email address in the correct format, like name@example.com"),
+        ],
+        filters=[_strip],
+        render_kw={"autocomplete": "email", "type": "email"},
+    )
+    employee_id = StringField(
+        "Employee ID",
+        [
+            InputRequired("Enter your employee ID"),
+            Regexp(
+                r"^[A-Za-z0-9-]{3,20}$",
+                message="Employee ID must be 3 to 20 letters, numbers or hyphens",
+            ),
+        ],
+        filters=[_strip],
+        render_kw={"spellcheck": "false"},
+    )
+    department = _select("Department", DEPARTMENTS, "Select your department")
+    manager_email = StringField(
+        "Manager's email",
+        [
+            InputRequired("Enter your manager's email address"),
+            Email(
+                "Enter your manager's email address in the correct format, like name@example.com"
+            ),
+        ],
+        filters=[_strip],
+        render_kw={"type": "email"},
+    )
+
+    def validate_manager_email(self, field: StringField) -> None:
+        if field.data and field.data.casefold() == (self.work_email.data or "").casefold():
+            raise ValidationError("Manager's email must be different from your work email")
+
+
+class ReceiptDateField(DateField):
+    """A date input whose parse error speaks plainly."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError("Date must be a real date, like 2026-11-02") from e
+
+
+class ReceiptForm(Form):
+    id = HiddenField()
+    date = ReceiptDateField("Date", [InputRequired("Enter the date of the receipt")])
+    merchant = _text("Merchant", "Enter the merchant", 100)
+    amount = StringField(
+        "Amount",
+        [InputRequired("Enter the amount")],
+        filters=[_strip],
+        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+    )
+    currency = _select("Currency", CURRENCIES, "Select the currency")
+    description = _text("Description", None, 200)
+
+    def validate_date(self, field: DateField) -> None:
+        today = dt.date.today()
+        if field.data and field.data > today:
+            raise ValidationError("Date must be today or in the past")
+        if field.data and field.data < today - dt.timedelta(days=365):
+            raise ValidationError("Date must be within the last 365 days")
+
+    def validate_amount(self, field: StringField) -> None:
+        amount = parse_amount(field.data or "")
+        if amount is None:
+            raise ValidationError("Amount must be a number, like 12.50")
+        if amount <= 0:
+            raise ValidationError("Amount must be more than 0")
+        if amount > MAX_AMOUNT:
+            raise ValidationError("Amount must be 100,000 or less")
+        places = decimals_of(self.currency.data or "")
+        if -amount.as_tuple().exponent > places:  # type: ignore[operator]
+            raise ValidationError(
+                "Amounts in JPY must be whole numbers"
+                if places == 0
+                else "Amount must have no more than 2 decimal places"
+            )
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Read an amount like 12.50 or 1,234.5; None if it is not a plain number."""
+    if not _AMOUNT.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", "")).normalize() if text else None
+    except InvalidOperation:
+        return None
+
+
+class CategoryFields(Form):
+    category = _select("Category", CATEGORIES, "Select a category")
+    details = _text("Details", None, 200)
+
+    def validate_details(self, field: StringField) -> None:
+        if self.category.data == "Other" and not field.data:
+            raise ValidationError("Enter details for the Other category")
+
+
+class CategoryForm(CategoryFields):
+    receipt_id = HiddenField()
+
+
+class ReceiptWithCategoryForm(ReceiptForm, CategoryFields):
+    """A receipt asked again together with its category (memory off)."""
+
+
+@cache
+def page_form_class(sections: tuple[str, ...]) -> type[FlaskForm]:
+    """Build (once) the form class for a page that asks for these sections."""
+    fields: dict[str, Any] = {}
+    if "employee" in sections:
+        fields["employee"] = FormField(EmployeeForm)
+    if "receipts" in sections:
+        entry = ReceiptWithCategoryForm if "categories" in sections else ReceiptForm
+        fields["receipts"] = FieldList(FormField(entry), min_entries=1, max_entries=MAX_RECEIPTS)
+    elif "categories" in sections:
+        fields["categories"] = FieldList(FormField(CategoryForm), max_entries=MAX_RECEIPTS)
+    if "purpose" in sections:
+        fields["business_purpose"] = _text("Business purpose", "Enter the business purpose", 200)
+    if "confirm" in sections:
+        fields["confirm"] = BooleanField(
+            "I confirm these expenses are accurate and for business purposes",
+            [DataRequired("Confirm that these expenses are accurate and for business purposes")],
+        )
+    return type("PageForm_" + "_".join(sections), (FlaskForm,), fields)

@@ -1,0 +1,134 @@
+"""One step page for one draft: which sections it asks, binding its form, accepting it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import FieldList, FormField
+
+from ..memory import Draft, Memory
+from .answers import Answers, formdata_from_memory, typed_fields
+from .forms import page_form_class
+from .steps import CATEGORIES, EMPLOYEE, PURPOSE, RECEIPTS, SECTION_ORDER, Section, Step, owner_of
+
+NON_ANSWER_FIELDS = ("csrf_token", "action")
+
+
+@dataclass
+class StepPage:
+    step: Step
+    draft: Draft
+
+    @property
+    def memory(self) -> Memory:
+        return self.draft.memory
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        return self.step.sections_to_ask(self.memory)
+
+    @cached_property
+    def section_names(self) -> tuple[str, ...]:
+        return tuple(section.name for section in self.sections)
+
+    @property
+    def asks_again(self) -> bool:
+        """Whether this page asks for answers an earlier step collected."""
+        return any(section not in self.step.asks for section in self.sections)
+
+    @property
+    def unsaved_key(self) -> str:
+        return f"unsaved:{self.step.name}"
+
+    def form(self, formdata: MultiDict[str, str] | None) -> FlaskForm:
+        """The page's form, bound to formdata (None: empty, with its defaults)."""
+        return page_form_class(self.section_names)(formdata=formdata or None)
+
+    def remembered_formdata(self) -> MultiDict[str, str]:
+        """What memory holds for this page, including input kept by Add or Remove."""
+        unsaved: dict[str, str] | None = self.memory.get(self.unsaved_key)  # type: ignore[assignment]
+        if unsaved:
+            return MultiDict(unsaved)
+        return formdata_from_memory(self.memory, self.section_names)
+
+    def receipts(self, answers: Answers | None = None) -> list[dict[str, Any]]:
+        """The receipts this page is about: as posted, else as remembered."""
+        receipts = (answers or {}).get("receipts") or self.memory.get("receipts") or []
+        return receipts  # type: ignore[return-value]
+
+    def accept(self, answers: Answers) -> None:
+        """Count what was typed, then remember the answers (memory off drops them)."""
+        self.count_typed(answers)
+        if "receipts" in answers and self.memory.has("categories"):
+            kept = {r["id"] for r in answers["receipts"]}
+            categories: dict[str, Any] = self.memory.get("categories")  # type: ignore[assignment]
+            answers.setdefault("categories", {k: v for k, v in categories.items() if k in kept})
+        for key, value in answers.items():
+            self.memory.set(key, value)
+        if self.memory.has(self.unsaved_key):
+            self.memory.delete(self.unsaved_key)
+
+    def count_typed(self, answers: Answers) -> None:
+        """Note every non-empty field whose value memory did not already supply."""
+        receipts = self.receipts(answers)
+        remembered = {key: self.memory.get(key) for key in answers}
+        before = typed_fields(remembered, receipts)
+        now = typed_fields(answers, receipts)
+        self.draft.note_typed(name for name, value in now.items() if before.get(name) != value)
+
+    def own_answers(self, answers: Answers) -> Answers:
+        """Only the answers this page asked for (the rest came from memory)."""
+        keys = {section.key for section in self.sections}
+        return {key: value for key, value in answers.items() if key in keys}
+
+    def remembered_answers(self) -> Answers:
+        """Every report answer memory holds."""
+        return {s.key: self.memory.get(s.key) for s in SECTION_ORDER if s.key}
+
+    def whole_report_form(self, formdata: MultiDict[str, str]) -> FlaskForm:
+        """The whole report bound to memory's answers, overlaid by what the page posted."""
+        names = tuple(section.name for section in SECTION_ORDER)
+        combined = formdata_from_memory(self.memory, names)
+        for key in formdata:
+            combined.setlist(key, formdata.getlist(key))
+        return page_form_class(names)(formdata=combined)
+
+    def step_to_fix(self, form: Any) -> Step:
+        """The step that asks for the first invalid answer of a whole-report form."""
+        field_id = error_list(form)[0][0]
+        return owner_of(section_of_field(field_id))
+
+    def keep_unsaved(self, formdata: MultiDict[str, str]) -> None:
+        """Remember raw input (not yet validated) so Add and Remove lose nothing."""
+        unsaved = {k: v for k, v in formdata.items() if k not in NON_ANSWER_FIELDS}
+        self.memory.set(self.unsaved_key, unsaved)
+
+
+def section_of_field(field_id: str) -> Section:
+    """The section a form field belongs to, from its id (receipts-0-category: categories)."""
+    if field_id.startswith("employee-"):
+        return EMPLOYEE
+    if field_id.startswith("categories-") or field_id.endswith(("-category", "-details")):
+        return CATEGORIES
+    return RECEIPTS if field_id.startswith("receipts-") else PURPOSE
+
+
+def error_list(form: Any) -> list[tuple[str, str]]:
+    """(field id, first message) for every invalid field, in page order."""
+    return list(_errors(form))
+
+
+def _errors(form: Any) -> Iterator[tuple[str, str]]:
+    for field in form:
+        if isinstance(field, FormField):
+            yield from _errors(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field:
+                yield from _errors(entry.form)
+        elif field.errors:
+            yield field.id, field.errors[0]

@@ -1,0 +1,189 @@
+"""Thin views: look up the draft and the step, bind, validate, hand on, redirect (303)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from .. import memory
+from ..memory import BudgetExceededError, Draft
+from ..reports.service import TypingCounts, find_report, submit_report
+from .answers import aligned_categories, answers_from, groups, new_receipt_id, with_groups
+from .forms import MAX_RECEIPTS
+from .page import StepPage, error_list
+from .steps import CATEGORIES, FINAL, Step, first_incomplete_before, next_step, step_named
+from .summary import answers_of, summarise
+
+bp = Blueprint("wizard", __name__)
+NOTICES = {
+    "incomplete": "Complete this step first: the later steps need its answers.",
+    "check": "Some answers on this page no longer pass the checks. Check them and continue.",
+}
+
+
+@bp.get("/")
+def start() -> str:
+    return render_template("start.html")
+
+
+@bp.post("/report")
+def new_report() -> Response:
+    draft_id = memory.start_draft()
+    return redirect(url_for(".step", draft_id=draft_id, step_name="employee"), 303)
+
+
+@bp.post("/memory")
+def switch_memory() -> Response:
+    memory.switch_memory(request.form.get("memory") == "on")
+    return redirect(_local_path(request.form.get("next", "/")), 303)
+
+
+@bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
+def step(draft_id: str, step_name: str) -> ResponseReturnValue:
+    found = _open(draft_id, step_name)
+    if not isinstance(found, StepPage):
+        return found
+    page = found
+    if page.memory.carries_forward and (earlier := first_incomplete_before(page.step, page.memory)):
+        return _go(page.draft, earlier, notice="incomplete")
+    if request.method == "GET":
+        return render_step(page, page.form(page.remembered_formdata()), errors=[])
+    return _post_step(page)
+
+
+@bp.get("/report/<draft_id>/confirmation")
+def confirmation(draft_id: str) -> str:
+    report = find_report(draft_id) if memory.owns(draft_id) else None
+    if report is None:
+        abort(404)
+    summary = summarise(answers_of(report))
+    return render_template("confirmation.html", report=report, summary=summary)
+
+
+def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
+    """The page for this draft and step, or the response that replaces it."""
+    step_ = step_named(step_name)
+    if step_ is None or not memory.owns(draft_id):
+        abort(404)
+    draft = memory.open_draft(draft_id, step_.name)
+    if draft is not None:
+        return StepPage(step_, draft)
+    if report := find_report(draft_id):
+        if request.method == "POST":  # a repeated submit lands on the confirmation
+            return redirect(url_for(".confirmation", draft_id=draft_id), 303)
+        return render_template("submitted.html", report=report)
+    return render_template("expired.html")
+
+
+def _post_step(page: StepPage) -> ResponseReturnValue:
+    formdata = _posted_formdata(page)
+    action = request.form.get("action", "continue")
+    if action != "continue":
+        return _change_receipts(page, formdata, action)
+    form = page.form(formdata)
+    if not form.validate():
+        return render_step(page, form)
+    if page.step is FINAL:
+        return _submit(page, formdata)
+    try:
+        page.accept(answers_from(form))
+        memory.save_draft(page.draft)
+    except BudgetExceededError as e:
+        return render_step(page, form, errors=[("main-content", str(e))])
+    return _go(page.draft, next_step(page.step, page.memory))
+
+
+def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
+    formdata = MultiDict(request.form)
+    if CATEGORIES in page.sections and page.memory.has("receipts"):
+        # bind categories to the receipts memory holds now, by receipt id
+        formdata = aligned_categories(formdata, page.receipts())
+    return formdata
+
+
+def _change_receipts(
+    page: StepPage, formdata: MultiDict[str, str], action: str
+) -> ResponseReturnValue:
+    """Add or remove a receipt group, keeping everything typed (not yet validated)."""
+    receipts = groups(formdata, "receipts")
+    if action == "add" and len(receipts) < MAX_RECEIPTS:
+        receipts.append({"id": new_receipt_id()})
+    elif action.startswith("remove-") and len(receipts) > 1:
+        index = _int_or_none(action.removeprefix("remove-"))
+        if index is not None and 0 <= index < len(receipts):
+            del receipts[index]
+    formdata = with_groups(formdata, "receipts", receipts)
+    if not page.memory.carries_forward:
+        return render_step(page, page.form(formdata), errors=[])
+    try:
+        page.keep_unsaved(formdata)
+        memory.save_draft(page.draft)
+    except BudgetExceededError as e:
+        return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
+    anchor = f"receipt-{len(receipts)}" if action == "add" else "main-content"
+    return redirect(
+        url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor), 303
+    )
+
+
+def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValue:
+    """Re-validate the whole report (memory and page together), then store it once."""
+    form = page.whole_report_form(formdata)
+    if not form.validate():
+        return _go(page.draft, page.step_to_fix(form), notice="check")
+    answers = answers_from(form)
+    page.count_typed(page.own_answers(answers))
+    counts = TypingCounts.from_counter(page.draft.counter())
+    submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
+    memory.forget_draft(page.draft.id)
+    return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
+
+
+def render_step(
+    page: StepPage, form: Any, errors: list[tuple[str, str]] | None = None, status: int = 200
+) -> tuple[str, int]:
+    """Render a step page, with its error summary when there are errors."""
+    errors = error_list(form) if errors is None else errors
+    context = {
+        "page": page,
+        "form": form,
+        "errors": errors,
+        "notice": NOTICES.get(request.args.get("notice", "")),
+    }
+    if page.step is FINAL and not page.asks_again:
+        context["summary"] = summarise(page.remembered_answers())
+    return render_template(page.step.template, **context), status
+
+
+def _go(draft: Draft, step_: Step, notice: str | None = None) -> Response:
+    url = url_for(".step", draft_id=draft.id, step_name=step_.name, notice=notice)
+    return redirect(url, 303)
+
+
+def _local_path(target: str) -> str:
+    """Only ever redirect within this site."""
+    ok = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if ok else "/"
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 4 else None
+
+
+def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValue:
+    """Show the step again with everything typed when its form's CSRF token failed."""
+    if not memory.owns(draft_id):
+        return render_template("expired.html")  # the browser session itself was lost
+    found = _open(draft_id, step_name)
+    if not isinstance(found, StepPage):
+        return found
+    message = (
+        "This page was out of date, so your answers were not saved yet. "
+        "Check them and press the button again."
+    )
+    form = found.form(_posted_formdata(found))
+    return render_step(found, form, errors=[("main-content", message)])
