@@ -1,0 +1,45 @@
+"""Fixtures shared by every suite: app -> client -> wizard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from tests.helpers import Wizard
+
+
+def make_app(instance: Path, **config: Any) -> Flask:
+    """An app on its own instance folder (its own memory store and reports database)."""
+    return create_app({"TESTING": True, **config}, instance_path=str(instance))
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Path:
+    return tmp_path / "instance"
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a module to change the app's configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(instance: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    yield make_app(instance, **app_config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def wizard(client: FlaskClient) -> Wizard:
+    return Wizard(client)
