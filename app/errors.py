@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .memory import StoreUnavailableError
+from .memory import DraftExpiredError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 TITLES = {
@@ -30,6 +30,12 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(StoreUnavailableError, _store_unavailable)
+    app.register_error_handler(DraftExpiredError, _draft_expired)
+
+
+def _draft_expired(error: DraftExpiredError) -> str:
+    # The draft expired while this request worked on it: the same page as on arrival.
+    return render_template("expired.html")
 
 
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:

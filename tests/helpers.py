@@ -26,8 +26,14 @@ def employee_form(**changes: str) -> dict[str, str]:
 
 def receipt_form(index: int, rid: str | None = None, **changes: str) -> dict[str, str]:
     """One receipt group's form fields, valid unless changed."""
-    values = {"date": TODAY, "merchant": f"Merchant {index + 1}", "amount": "12.50",
-              "currency": "EUR", "description": "", **changes}
+    values = {
+        "date": TODAY,
+        "merchant": f"Merchant {index + 1}",
+        "amount": "12.50",
+        "currency": "EUR",
+        "description": "",
+        **changes,
+    }
     values["id"] = rid or f"receipt{index:04d}"
     return {f"receipts-{index}-{k}": v for k, v in values.items()}
 
@@ -69,8 +75,9 @@ class Wizard:
         return self.client.get(self.url(step), **kwargs)
 
     def post(self, step: str, data: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
-        return self.client.post(self.url(step), data={"csrf_token": self.token(), **(data or {})},
-                                **kwargs)
+        return self.client.post(
+            self.url(step), data={"csrf_token": self.token(), **(data or {})}, **kwargs
+        )
 
     def switch_memory(self, on: bool, next_path: str = "/") -> TestResponse:
         data = {"csrf_token": self.token(), "memory": "on" if on else "off", "next": next_path}
@@ -85,13 +92,19 @@ class Wizard:
             data.update(receipt_form(i, **changes))
         return self.post("receipts", data)
 
-    def fill_categories(self, categories: list[str], purpose: str = "Client visit",
-                        ids: list[str] | None = None) -> TestResponse:
+    def fill_categories(
+        self, categories: list[str], purpose: str = "Client visit", ids: list[str] | None = None
+    ) -> TestResponse:
         ids = ids or [f"receipt{i:04d}" for i in range(len(categories))]
         data = {"business_purpose": purpose}
         for i, (rid, category) in enumerate(zip(ids, categories, strict=True)):
-            data.update({f"categories-{i}-receipt_id": rid, f"categories-{i}-category": category,
-                         f"categories-{i}-details": "Details" if category == "Other" else ""})
+            data.update(
+                {
+                    f"categories-{i}-receipt_id": rid,
+                    f"categories-{i}-category": category,
+                    f"categories-{i}-details": "Details" if category == "Other" else "",
+                }
+            )
         return self.post("categories", data)
 
     def submit(self, **extra: str) -> TestResponse:

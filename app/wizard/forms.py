@@ -19,6 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -45,7 +46,7 @@ CATEGORIES = (
 )
 MAX_RECEIPTS = 20
 RECEIPT_ID = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
-_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$")
+_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$", re.ASCII)
 # Text fields refuse control characters: they cannot be typed, only injected.
 _NO_CONTROL = Regexp(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"
@@ -63,7 +64,7 @@ def _text(label: str, required: str | None, max_length: int, **kwargs: Any) -> S
     # No Optional() for optional fields: it would stop inline validate_<field> checks.
     return StringField(
         label,
-        [InputRequired(required), *checks] if required else checks,
+        [DataRequired(required), *checks] if required else checks,
         filters=[_strip],
         **kwargs,
     )
@@ -71,7 +72,7 @@ def _text(label: str, required: str | None, max_length: int, **kwargs: Any) -> S
 
 def _select(label: str, options: tuple[str, ...], message: str) -> SelectField:
     """A select with an empty first choice; only the listed options are accepted."""
-    choices = [("", f"Select {label.lower()}"), *((o, o) for o in options)]
+    choices = [SelectChoice("", f"Select {label.lower()}"), *(SelectChoice(o) for o in options)]
     return SelectField(
         label,
         choices=choices,
@@ -85,7 +86,7 @@ class EmployeeForm(Form):
     work_email = StringField(
         "Work email",
         [
-            InputRequired("Enter your work email address"),
+            DataRequired("Enter your work email address"),
             Email("Enter a work email address in the correct format, like name@example.com"),
         ],
         filters=[_strip],
@@ -94,7 +95,7 @@ class EmployeeForm(Form):
     employee_id = StringField(
         "Employee ID",
         [
-            InputRequired("Enter your employee ID"),
+            DataRequired("Enter your employee ID"),
             Regexp(
                 r"^[A-Za-z0-9-]{3,20}$",
                 message="Employee ID must be 3 to 20 letters, numbers or hyphens",
@@ -107,7 +108,7 @@ class EmployeeForm(Form):
     manager_email = StringField(
         "Manager's email",
         [
-            InputRequired("Enter your manager's email address"),
+            DataRequired("Enter your manager's email address"),
             Email(
                 "Enter your manager's email address in the correct format, like name@example.com"
             ),
@@ -137,7 +138,7 @@ class ReceiptForm(Form):
     merchant = _text("Merchant", "Enter the merchant", 100)
     amount = StringField(
         "Amount",
-        [InputRequired("Enter the amount")],
+        [DataRequired("Enter the amount")],
         filters=[_strip],
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )

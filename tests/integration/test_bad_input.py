@@ -1,0 +1,211 @@
+"""Bad input: a clear message on the page it came from, everything typed kept, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+
+from tests.helpers import Wizard, employee_form, errors_of, receipt_form
+
+LONG = "x" * 101
+FUTURE = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+TOO_OLD = (dt.date.today() - dt.timedelta(days=366)).isoformat()
+OLDEST = (dt.date.today() - dt.timedelta(days=365)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("full_name", "", "Enter your full name"),
+        ("full_name", "   ", "Enter your full name"),
+        ("employee_id", "   ", "Enter your employee ID"),
+        ("full_name", LONG, "Full name must be 100 characters or fewer"),
+        ("full_name", "Ada\x00Lovelace", "Remove the special characters"),
+        ("work_email", "", "Enter your work email address"),
+        ("work_email", "ada.example.com", "Enter a work email address in the correct format"),
+        ("employee_id", "", "Enter your employee ID"),
+        ("employee_id", "12", "Employee ID must be 3 to 20 letters, numbers or hyphens"),
+        ("employee_id", "A" * 21, "Employee ID must be 3 to 20 letters, numbers or hyphens"),
+        ("employee_id", "12 34", "Employee ID must be 3 to 20 letters, numbers or hyphens"),
+        ("department", "", "Select your department"),
+        ("department", "Hacking", "Select your department"),
+        ("manager_email", "", "Enter your manager's email address"),
+        ("manager_email", "boss@", "Enter your manager's email address in the correct format"),
+        ("manager_email", "ADA@example.com", "Manager's email must be different from your work"),
+    ],
+)
+def test_employee_details_errors(wizard: Wizard, field: str, value: str, message: str) -> None:
+    wizard.start()
+    page = wizard.fill_employee(**{field: value})
+    assert page.status_code == 200
+    [(field_id, text)] = errors_of(page)
+    assert field_id == f"employee-{field}" and text.replace("&#39;", "'").startswith(message)
+    assert "<title>Error: Employee details" in page.text and "There is a problem" in page.text
+    assert f'aria-describedby="employee-{field}-error' in page.text or (
+        f'aria-describedby="employee-{field}-hint employee-{field}-error"' in page.text
+    )
+    assert 'aria-invalid="true"' in page.text
+    assert 'value="charles@example.com"' in page.text or field == "manager_email"
+
+
+def test_an_employee_id_is_kept_exactly_as_typed(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee(employee_id="00123")
+    assert 'value="00123"' in wizard.get("employee").text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date": ""}, "date", "Enter the date of the receipt"),
+        ({"date": "2026-02-30"}, "date", "Date must be a real date, like 2026-11-02"),
+        ({"date": "yesterday"}, "date", "Date must be a real date, like 2026-11-02"),
+        ({"date": FUTURE}, "date", "Date must be today or in the past"),
+        ({"date": TOO_OLD}, "date", "Date must be within the last 365 days"),
+        ({"merchant": ""}, "merchant", "Enter the merchant"),
+        ({"merchant": "  "}, "merchant", "Enter the merchant"),
+        ({"amount": " "}, "amount", "Enter the amount"),
+        ({"merchant": LONG}, "merchant", "Merchant must be 100 characters or fewer"),
+        ({"amount": ""}, "amount", "Enter the amount"),
+        ({"amount": "twelve"}, "amount", "Amount must be a number, like 12.50"),
+        ({"amount": "-5"}, "amount", "Amount must be a number, like 12.50"),
+        ({"amount": "0"}, "amount", "Amount must be more than 0"),
+        ({"amount": "0.00"}, "amount", "Amount must be more than 0"),
+        ({"amount": "100000.01"}, "amount", "Amount must be 100,000 or less"),
+        ({"amount": "1.234"}, "amount", "Amount must have no more than 2 decimal places"),
+        ({"amount": "1500.5", "currency": "JPY"}, "amount", "Amounts in JPY must be whole numbers"),
+        ({"currency": ""}, "currency", "Select the currency"),
+        ({"currency": "BTC"}, "currency", "Select the currency"),
+        ({"description": "d" * 201}, "description", "Description must be 200 characters or fewer"),
+    ],
+)
+def test_receipt_errors(wizard: Wizard, changes: dict[str, str], field: str, message: str) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    page = wizard.post(
+        "receipts",
+        {**receipt_form(0, merchant="Kept Merchant", **{"amount": "9.99", **changes})}
+        if "merchant" not in changes
+        else receipt_form(0, **changes),
+    )
+    assert errors_of(page) == [(f"receipts-0-{field}", message)]
+    assert "Receipt 1" in page.text
+    if field != "merchant":
+        assert 'value="Kept Merchant"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("text", "currency"),
+    [("100000", "EUR"), ("0.01", "USD"), ("1,234.50", "GBP"), ("1500", "JPY")],
+)
+def test_amount_edges_are_accepted(wizard: Wizard, text: str, currency: str) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    assert wizard.fill_receipts(1, amount=text, currency=currency).status_code == 303
+
+
+def test_oldest_allowed_date_is_accepted(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    assert wizard.fill_receipts(1, date=OLDEST).status_code == 303
+
+
+def test_errors_in_one_receipt_keep_every_other_receipt(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    data = {**receipt_form(0, merchant="Good One"), **receipt_form(1, amount="oops")}
+    page = wizard.post("receipts", data)
+    assert errors_of(page) == [("receipts-1-amount", "Amount must be a number, like 12.50")]
+    assert 'value="Good One"' in page.text and 'value="oops"' in page.text
+
+
+def test_other_category_needs_details_and_purpose_is_required(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    page = wizard.post(
+        "categories", {"categories-0-receipt_id": "receipt0000", "categories-0-category": "Other"}
+    )
+    assert errors_of(page) == [
+        ("categories-0-details", "Enter details for the Other category"),
+        ("business_purpose", "Enter the business purpose"),
+    ]
+    assert '<option selected value="Other">' in page.text
+
+
+HOSTILE_POSTS = [
+    {},
+    {"receipts-0-id": "../../etc/passwd", **receipt_form(0)},
+    {**receipt_form(0), "receipts-0-id": ""},
+    {**receipt_form(0), **receipt_form(1, rid="receipt0000")},  # duplicated ids
+    {**receipt_form(0), "action": "remove-99"},
+    {**receipt_form(0), "action": "remove-x"},
+    {**receipt_form(0), "action": "remove-" + "9" * 400},
+    {**receipt_form(0), "action": "explode"},
+    {"receipts-999999-date": "2026-01-01"},
+    {"receipts-0-amount": "1" * 5000},
+    {"receipts-0-date": "9999-99-99", "receipts-0-currency": "\u202eRUE"},
+    {**receipt_form(0, merchant="<script>alert(1)</script>")},
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE_POSTS)
+def test_hostile_receipt_posts_never_make_a_500(wizard: Wizard, data: dict[str, str]) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    response = wizard.post("receipts", data)
+    assert response.status_code in (200, 303)
+    assert "<script>alert(1)</script>" not in response.text
+
+
+def test_more_than_twenty_receipts_cannot_be_added(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    data: dict[str, str] = {}
+    for i in range(20):
+        data.update(receipt_form(i))
+    wizard.post("receipts", {**data, "action": "add"})
+    page = wizard.get("receipts")
+    assert page.text.count("<legend") == 20
+    assert "Add another receipt" not in page.text and "up to 20 receipts" in page.text
+
+
+def test_a_failed_csrf_check_shows_the_step_again_with_everything_typed(wizard: Wizard) -> None:
+    wizard.start()
+    data = {**employee_form(full_name="Kept Name"), "csrf_token": "forged"}
+    page = wizard.client.post(wizard.url("employee"), data=data)
+    assert page.status_code == 200
+    assert "This page was out of date" in page.text and 'value="Kept Name"' in page.text
+    assert 'value="Kept Name"' not in wizard.get("employee").text  # and nothing was saved
+
+
+def test_a_post_without_a_browser_session_shows_the_expired_page(
+    app: Flask, wizard: Wizard
+) -> None:
+    wizard.start()
+    stranger = app.test_client()
+    page = stranger.post(wizard.url("employee"), data=employee_form())
+    assert page.status_code == 200 and "This expense report draft has expired" in page.text
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_MEMORY_BUDGET": 1500}])
+def test_over_the_memory_budget_is_a_clear_message_with_everything_kept(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    data: dict[str, str] = {}
+    for i in range(6):
+        data.update(receipt_form(i, description="d" * 190))
+    page = wizard.post("receipts", data)
+    assert page.status_code == 200
+    assert "too large to keep in session memory" in page.text
+    assert page.text.count('value="' + "d" * 190 + '"') == 6
+
+
+def test_unknown_methods_and_pages_get_a_page_of_the_site(wizard: Wizard) -> None:
+    wizard.start()
+    assert wizard.client.put(wizard.url("employee")).status_code == 405
+    missing = wizard.client.get("/no/such/page")
+    assert missing.status_code == 404 and "<h1>Page not found</h1>" in missing.text
+    assert wizard.client.get("/report").status_code == 405

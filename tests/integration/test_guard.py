@@ -1,0 +1,100 @@
+"""The journey guard, ownership of drafts, and drafts that cannot be shown."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app.reports.models import Report
+from tests.conftest import make_app
+from tests.helpers import Wizard
+
+
+@pytest.mark.parametrize("step", ["receipts", "categories", "review"])
+def test_later_steps_send_people_to_the_first_incomplete_step(wizard: Wizard, step: str) -> None:
+    wizard.start()
+    response = wizard.get(step)
+    assert response.status_code == 303
+    assert response.location == wizard.url("employee") + "?notice=incomplete"
+    page = wizard.client.get(response.location).text
+    assert "Complete this step first" in page
+
+
+def test_posting_to_a_later_step_out_of_order_writes_nothing(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    response = wizard.submit()
+    assert response.status_code == 303 and "employee" in response.location
+    with app.app_context():
+        assert Report.query.count() == 0
+
+
+def test_a_draft_of_another_browser_is_not_found(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee(full_name="Secret Person")
+    other = Wizard(app.test_client())
+    for step in ("employee", "receipts", "review", "confirmation"):
+        page = other.client.get(wizard.url(step))
+        assert page.status_code == 404 and "Secret Person" not in page.text
+        assert "Page not found" in page.text
+
+
+def test_made_up_draft_ids_and_steps_are_not_found(wizard: Wizard) -> None:
+    wizard.start()
+    assert wizard.client.get("/report/made-up-id/employee").status_code == 404
+    assert wizard.get("nonsense").status_code == 404
+
+
+def test_two_drafts_in_one_browser_never_mix(wizard: Wizard) -> None:
+    wizard.start()
+    first = wizard.draft_url
+    wizard.fill_employee(full_name="First Tab")
+    wizard.start()
+    wizard.fill_employee(full_name="Second Tab")
+    assert 'value="First Tab"' in wizard.client.get(f"{first}/employee").text
+    assert 'value="Second Tab"' in wizard.get("employee").text
+
+
+def test_confirmation_of_another_browser_is_not_found(app: Flask, wizard: Wizard) -> None:
+    wizard.complete_draft()
+    other = app.test_client()
+    assert other.get(wizard.url("confirmation")).status_code == 404
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
+def test_an_idle_draft_expires_to_a_page_that_says_so(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    time.sleep(1.2)
+    for response in (wizard.get("receipts"), wizard.fill_receipts(1)):
+        assert response.status_code == 200
+        assert "This expense report draft has expired" in response.text
+        assert "Nothing was submitted" in response.text
+        assert "There is a problem" not in response.text
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_ABSOLUTE_LIFETIME": 1}])
+def test_even_an_active_draft_ends_at_its_absolute_lifetime(wizard: Wizard) -> None:
+    wizard.start()
+    for _ in range(3):
+        time.sleep(0.4)
+        wizard.get("employee")
+    assert "This expense report draft has expired" in wizard.get("employee").text
+
+
+def test_a_restart_keeps_drafts_and_the_secret_key(tmp_path: Path) -> None:
+    first = make_app(tmp_path / "instance")
+    wizard = Wizard(first.test_client())
+    wizard.start()
+    wizard.fill_employee(full_name="Survives Restart")
+    cookie = wizard.client.get_cookie(first.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+
+    restarted = make_app(tmp_path / "instance")  # a new process on the same instance folder
+    assert restarted.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    wizard.client = restarted.test_client()
+    wizard.client.set_cookie(cookie.key, cookie.value)
+    assert 'value="Survives Restart"' in wizard.get("employee").text
+    assert wizard.fill_receipts(1).status_code == 303  # the old CSRF token still works
