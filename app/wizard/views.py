@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -62,6 +63,21 @@ def confirmation(draft_id: str) -> str:
         abort(404)
     summary = summarise(answers_of(report))
     return render_template("confirmation.html", report=report, summary=summary)
+
+
+@bp.get("/api/drafts/<draft_id>/state")
+def memory_json(draft_id: str) -> dict[str, Any]:
+    """The draft's memory as the inspector sees it: keys, types, sizes, writers; no values."""
+    draft = memory.open_draft(draft_id, "inspector") if memory.owns(draft_id) else None
+    if draft is None:
+        abort(404)
+    return {
+        "draft": draft.id,
+        "memory_on": draft.memory.carries_forward,
+        "budget": memory.drafts().budget,
+        "total_size": draft.memory.total_size(),
+        "keys": [asdict(info) for info in draft.memory.keys()],
+    }
 
 
 def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:

@@ -140,3 +140,21 @@ def test_confirmation_box_is_required(wizard: Wizard) -> None:
         ("confirm", "Confirm that these expenses are accurate and for business purposes"),
     ]
     assert "<title>Error: Review and submit" in page.text
+
+
+def test_the_memory_view_lists_keys_types_sizes_and_writers_to_its_owner_only(
+    app: Flask, wizard: Wizard
+) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(2)
+    view = wizard.client.get(wizard.draft_url.replace("/report/", "/api/drafts/") + "/state")
+    assert view.status_code == 200 and view.json
+    keys = {k["key"]: k for k in view.json["keys"]}
+    assert set(keys) == {"employee", "receipts"}
+    assert (keys["employee"]["type"], keys["employee"]["written_by"]) == ("object", "employee")
+    assert (keys["receipts"]["type"], keys["receipts"]["written_by"]) == ("array", "receipts")
+    assert view.json["total_size"] > 0 and view.json["budget"] == 16 * 1024
+    assert "Ada" not in view.text  # values are not in this view
+    other = app.test_client().get(wizard.draft_url.replace("/report/", "/api/drafts/") + "/state")
+    assert other.status_code == 404
