@@ -161,7 +161,7 @@ class Memory(Protocol):
     def delete(self, key: str) -> None: ...
     def has(self, key: str) -> bool: ...
     def contains(self, key: str, item: object) -> bool: ...
-    def keys(self) -> list[KeyInfo]: ...
+    def list_keys(self) -> list[KeyInfo]: ...
     def total_size(self) -> int: ...
 
 
@@ -206,7 +206,7 @@ class SessionState:
         """Say whether the value of key contains item; false for a missing key."""
         return self.has(key) and contains(self._values[key], item)
 
-    def keys(self) -> list[KeyInfo]:
+    def list_keys(self) -> list[KeyInfo]:
         """List each key with its type, size and which step wrote it when."""
         return [self._info(key) for key in self._values]
 
@@ -270,7 +270,7 @@ class NullState:
         check_key(key)
         return False
 
-    def keys(self) -> list[KeyInfo]:
+    def list_keys(self) -> list[KeyInfo]:
         return []
 
     def total_size(self) -> int:

@@ -76,7 +76,7 @@ def memory_json(draft_id: str) -> dict[str, Any]:
         "memory_on": draft.memory.carries_forward,
         "budget": memory.drafts().budget,
         "total_size": draft.memory.total_size(),
-        "keys": [asdict(info) for info in draft.memory.keys()],
+        "keys": [asdict(info) for info in draft.memory.list_keys()],
     }
 
 

@@ -80,7 +80,7 @@ def test_type_detection_keeps_exactly_what_was_typed(text: str, stored: Any) -> 
 def test_keys_list_type_size_and_writer(value: Any, kind: str) -> None:
     memory = state()
     memory.set("key", value)
-    [info] = memory.keys()
+    [info] = memory.list_keys()
     assert (info.key, info.type, info.written_by) == ("key", kind, "employee")
     assert info.size > 0 and info.written_at > 0
 
@@ -123,7 +123,7 @@ def test_delete_forgets_and_never_fails_on_absent_keys() -> None:
     memory.delete("key")
     memory.delete("key")
     assert not memory.has("key")
-    assert memory.keys() == []
+    assert memory.list_keys() == []
 
 
 @pytest.mark.parametrize("key", ["", "k" * 129, 5, None])
@@ -165,7 +165,7 @@ def test_null_state_remembers_nothing_but_still_checks_input() -> None:
     memory.set("employee", {"full_name": "Ada"})
     assert memory.get("employee") is None
     assert not memory.has("employee")
-    assert memory.keys() == [] and memory.operations == []
+    assert memory.list_keys() == [] and memory.operations == []
     with pytest.raises(BadKeyError):
         memory.set("", "x")
     with pytest.raises(BadValueError):
