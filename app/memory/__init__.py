@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import click
 from flask import Flask, current_app, session
+from flask.cli import with_appcontext
 
 from .browser_session import StoreSessionInterface
 from .drafts import Draft, DraftExpiredError, DraftRepository, Lifetimes
@@ -41,6 +43,15 @@ def init_app(app: Flask) -> None:
     app.extensions["memory_store"] = store
     cleaner = _ExpiredCleaner(store)
     app.before_request(cleaner.maybe_run)
+    app.cli.add_command(cleanup_command)
+
+
+@click.command("cleanup")
+@with_appcontext
+def cleanup_command() -> None:
+    """Delete expired drafts and browser sessions from the session store."""
+    removed = current_app.extensions["memory_store"].delete_expired()
+    click.echo(f"Removed {removed} expired entries from session memory.")
 
 
 def _make_store(app: Flask) -> KeyValueStore:

@@ -11,8 +11,11 @@ from .summary import receipt_legend
 
 
 def request_globals() -> dict[str, Any]:
-    """What templates show about this browser's session."""
-    return {"memory_on": memory.memory_is_on()}
+    """What templates show about this browser's session (None: the session is unavailable)."""
+    try:
+        return {"memory_on": memory.memory_is_on()}
+    except (AssertionError, memory.StoreUnavailableError):
+        return {"memory_on": None}  # the error page for a failed store must still render
 
 
 def template_helpers() -> dict[str, Any]:

@@ -209,3 +209,24 @@ def test_unknown_methods_and_pages_get_a_page_of_the_site(wizard: Wizard) -> Non
     missing = wizard.client.get("/no/such/page")
     assert missing.status_code == 404 and "<h1>Page not found</h1>" in missing.text
     assert wizard.client.get("/report").status_code == 405
+
+
+def test_a_failing_store_gives_a_503_that_says_nothing_was_submitted(
+    app: Flask, wizard: Wizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.memory.store import StoreUnavailableError
+
+    wizard.start()
+    store = app.extensions["memory_store"]
+
+    def unavailable(*args: object) -> None:
+        raise StoreUnavailableError("The session store is down.")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(store, "get", unavailable)
+    monkeypatch.setattr(store, "get_touch", unavailable)
+    page = wizard.get("employee")
+    assert page.status_code == 503
+    assert "Nothing was submitted" in page.text and "Session memory: Unavailable" in page.text
+    monkeypatch.undo()
+    assert wizard.get("employee").status_code == 200  # recovers by itself

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,12 @@ def test_the_cookie_holds_only_a_random_id(tmp_path: Path) -> None:
     name, value = cookie.split(";")[0].split("=", 1)
     assert name == "expense_wizard_session" and len(value) == 43  # 32 random bytes, base64
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
+
+
+def test_cleanup_command_deletes_expired_drafts(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "WIZARD_IDLE_TIMEOUT": 0.01}, instance_path=str(tmp_path))
+    app.extensions["drafts"].create()
+    time.sleep(0.05)
+    result = app.test_cli_runner().invoke(args=["cleanup"])
+    assert result.output == "Removed 1 expired entries from session memory.\n"
+    assert app.extensions["memory_store"].count() == 0
