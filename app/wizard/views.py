@@ -16,7 +16,7 @@ from ..reports.service import TypingCounts, find_report, submit_report
 from .answers import aligned_categories, answers_from, groups, new_receipt_id, with_groups
 from .forms import MAX_RECEIPTS
 from .page import StepPage, error_list
-from .steps import CATEGORIES, FINAL, Step, first_incomplete_before, next_step, step_named
+from .steps import CATEGORIES, FINAL, RECEIPTS, Step, first_incomplete_before, next_step, step_named
 from .summary import answers_of, summarise
 
 bp = Blueprint("wizard", __name__)
@@ -98,7 +98,7 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
 def _post_step(page: StepPage) -> ResponseReturnValue:
     formdata = _posted_formdata(page)
     action = request.form.get("action", "continue")
-    if action != "continue":
+    if action != "continue" and RECEIPTS in page.sections:
         return _change_receipts(page, formdata, action)
     form = page.form(formdata)
     if not form.validate():
