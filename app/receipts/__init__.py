@@ -1,0 +1,1 @@
+"""Receipt files: checked by content, stored once in the database, owned by a draft."""

@@ -1,0 +1,23 @@
+"""A stored receipt file: owned by one draft, and by its report once submitted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import LargeBinary, String
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from ..extensions import db
+
+
+class ReceiptFile(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "receipt_files"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, never the name
+    draft_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(100))  # display only, sanitised
+    content_type: Mapped[str] = mapped_column(String(40))  # from the bytes, not the browser
+    size: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    submitted: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # loaded only to download

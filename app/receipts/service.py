@@ -1,0 +1,101 @@
+"""Storing, finding, serving and cleaning up receipt files (one writer: this module)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import undefer
+from werkzeug.datastructures import FileStorage
+
+from ..extensions import db
+from .checks import check_upload, display_name
+from .models import ReceiptFile
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def save_upload(draft_id: str, upload: FileStorage, max_bytes: int) -> ReceiptFile:
+    """Check an uploaded file by its bytes and store it for this draft at once."""
+    data = upload.stream.read(max_bytes + 1)  # one byte more tells "too large"
+    filename = upload.filename or ""
+    kind = check_upload(data, filename, max_bytes)
+    stored = ReceiptFile(
+        id=secrets.token_urlsafe(16),
+        draft_id=draft_id,
+        name=display_name(filename, kind),
+        content_type=kind.content_type,
+        size=len(data),
+        created_at=_now(),
+        data=data,
+    )
+    db.session.add(stored)
+    db.session.commit()
+    return stored
+
+
+def files_of(draft_id: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
+    """The draft's files with these ids (names and sizes; not their bytes)."""
+    wanted = [file_id for file_id in file_ids if file_id]
+    if not wanted:
+        return {}
+    query = select(ReceiptFile).where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
+    return {f.id: f for f in db.session.scalars(query)}
+
+
+def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
+    """Delete these files of the draft, unless they already belong to a submitted report."""
+    wanted = [file_id for file_id in file_ids if file_id]
+    if wanted:
+        db.session.execute(
+            delete(ReceiptFile).where(
+                ReceiptFile.draft_id == draft_id,
+                ReceiptFile.id.in_(wanted),
+                ReceiptFile.submitted.is_(False),
+            )
+        )
+        db.session.commit()
+
+
+def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:
+    """The file with its bytes, if it belongs to this draft (or its report)."""
+    query = (
+        select(ReceiptFile)
+        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id == file_id)
+        .options(undefer(ReceiptFile.data))
+    )
+    found: ReceiptFile | None = db.session.scalar(query)
+    return found
+
+
+def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
+    """Make files part of the report being written (same transaction, no commit here)."""
+    db.session.execute(
+        update(ReceiptFile)
+        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(list(file_ids)))
+        .values(submitted=True)
+    )
+
+
+def remove_abandoned(draft_is_live: Callable[[str], bool], idle_seconds: float) -> int:
+    """Delete unsubmitted files whose draft has expired; return how many went."""
+    cutoff = _now() - dt.timedelta(seconds=idle_seconds)
+    candidates = db.session.scalars(
+        select(ReceiptFile.draft_id)
+        .where(ReceiptFile.submitted.is_(False), ReceiptFile.created_at < cutoff)
+        .distinct()
+    ).all()
+    expired = [draft_id for draft_id in candidates if not draft_is_live(draft_id)]
+    if not expired:
+        return 0
+    result = db.session.execute(
+        delete(ReceiptFile).where(
+            ReceiptFile.draft_id.in_(expired), ReceiptFile.submitted.is_(False)
+        )
+    )
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
