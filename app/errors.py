@@ -47,8 +47,17 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     return _page(400, "This page was out of date. Go back, reload the page and try again.")
 
 
+MESSAGES = {
+    404: "There is no page at this address. If you typed it, check it is correct. "
+    "A link to an expense report works only in the browser that started it.",
+    405: "That action is not possible on this page. Go back and use the buttons on the page.",
+    413: "What you sent was larger than this service accepts. Go back and try a smaller file.",
+}
+
+
 def _http_error(error: HTTPException) -> tuple[str, int]:
-    return _page(error.code or 500, error.description or "")
+    code = error.code or 500
+    return _page(code, MESSAGES.get(code, error.description or ""))
 
 
 def _internal_error(error: InternalServerError) -> tuple[str, int]:
