@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, memory
+from . import errors, housekeeping, memory
 from .config import DEFAULTS, secret_key
 from .extensions import csrf, db
 
@@ -47,3 +47,4 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     errors.init_app(app)
     init_wizard(app)
+    housekeeping.init_app(app)

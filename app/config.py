@@ -30,7 +30,11 @@ DEFAULTS: dict[str, Any] = {
     # CSRF tokens live as long as the browser session, not one hour: a person who
     # pauses on a step must not lose it to a token timeout.
     "WTF_CSRF_TIME_LIMIT": None,
-    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Receipt files: each at most RECEIPT_MAX_BYTES (a larger one gets its own message, with
+    # everything else on the page kept). A whole request over MAX_CONTENT_LENGTH is not read:
+    # it gets the step again from memory with a message. Ten full-size files fit.
+    "RECEIPT_MAX_BYTES": 5 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
 }
 
 

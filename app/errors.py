@@ -8,7 +8,7 @@ import secrets
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from .memory import DraftExpiredError, StoreUnavailableError
 
@@ -27,6 +27,7 @@ TITLES = {
 def init_app(app: Flask) -> None:
     """Render every HTTP error as a page of the site."""
     app.register_error_handler(CSRFError, _csrf_failed)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(StoreUnavailableError, _store_unavailable)
@@ -53,6 +54,15 @@ MESSAGES = {
     405: "That action is not possible on this page. Go back and use the buttons on the page.",
     413: "What you sent was larger than this service accepts. Go back and try a smaller file.",
 }
+
+
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    if request.endpoint == "wizard.step" and request.view_args:
+        from .wizard.views import step_after_too_large
+
+        response: ResponseReturnValue = step_after_too_large(**request.view_args)
+        return response
+    return _http_error(error)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:

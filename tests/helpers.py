@@ -79,6 +79,17 @@ class Wizard:
             self.url(step), data={"csrf_token": self.token(), **(data or {})}, **kwargs
         )
 
+    @property
+    def draft_id(self) -> str:
+        return self.draft_url.rsplit("/", 1)[1]
+
+    def stored_draft(self) -> bytes:
+        """The draft's entry as the session store holds it (encoded)."""
+        store = self.client.application.extensions["memory_store"]
+        entry: bytes | None = store.get(f"draft:{self.draft_id}")
+        assert entry is not None
+        return entry
+
     def switch_memory(self, on: bool, next_path: str = "/") -> TestResponse:
         data = {"csrf_token": self.token(), "memory": "on" if on else "off", "next": next_path}
         return self.client.post("/memory", data=data)

@@ -3,12 +3,9 @@ touches flask.session."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import click
 from flask import Flask, current_app, session
-from flask.cli import with_appcontext
 
 from .browser_session import StoreSessionInterface
 from .drafts import Draft, DraftExpiredError, DraftRepository, Lifetimes
@@ -28,7 +25,6 @@ __all__ = [
 ]
 
 MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
-_CLEANUP_EVERY_SECONDS = 60.0
 
 
 def init_app(app: Flask) -> None:
@@ -41,17 +37,6 @@ def init_app(app: Flask) -> None:
     app.session_interface = StoreSessionInterface(app, store)
     app.extensions["drafts"] = DraftRepository(store, lifetimes, app.config["WIZARD_MEMORY_BUDGET"])
     app.extensions["memory_store"] = store
-    cleaner = _ExpiredCleaner(store)
-    app.before_request(cleaner.maybe_run)
-    app.cli.add_command(cleanup_command)
-
-
-@click.command("cleanup")
-@with_appcontext
-def cleanup_command() -> None:
-    """Delete expired drafts and browser sessions from the session store."""
-    removed = current_app.extensions["memory_store"].delete_expired()
-    click.echo(f"Removed {removed} expired entries from session memory.")
 
 
 def _make_store(app: Flask) -> KeyValueStore:
@@ -60,20 +45,6 @@ def _make_store(app: Flask) -> KeyValueStore:
         path = app.config["WIZARD_SQLITE_STORE"] or Path(app.instance_path) / "memory.sqlite3"
         return SQLiteStore(path)
     raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite'.")
-
-
-class _ExpiredCleaner:
-    """Delete expired drafts and sessions now and then, so they leave the disk too."""
-
-    def __init__(self, store: KeyValueStore) -> None:
-        self.store = store
-        self.last_run = 0.0
-
-    def maybe_run(self) -> None:
-        now = time.monotonic()
-        if now - self.last_run >= _CLEANUP_EVERY_SECONDS:
-            self.last_run = now
-            self.store.delete_expired()
 
 
 def drafts() -> DraftRepository:
@@ -109,6 +80,16 @@ def start_draft() -> str:
 def open_draft(draft_id: str, step: str) -> Draft | None:
     """Load this browser's draft with memory on or off; None if it has expired."""
     return drafts().load(draft_id, memory_is_on(), writer=step)
+
+
+def draft_is_live(draft_id: str) -> bool:
+    """Say whether a draft still exists (neither expired nor submitted)."""
+    return drafts().exists(draft_id)
+
+
+def delete_expired() -> int:
+    """Delete expired drafts and browser sessions from the store; return how many went."""
+    return drafts().store.delete_expired()
 
 
 def save_draft(draft: Draft) -> None:

@@ -107,6 +107,10 @@ class DraftRepository:
         )
         return Draft(draft_id, record["created"], memory, record["typed"])
 
+    def exists(self, draft_id: str) -> bool:
+        """Say whether the draft is still in the store."""
+        return self.store.get(KEY_PREFIX + draft_id) is not None
+
     def save(self, draft: Draft) -> None:
         """Write the draft's new memory and counts, replayed on the stored copy."""
         if not draft.has_changes:

@@ -97,12 +97,12 @@ def display_name(filename: str, kind: FileKind) -> str:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:g} MB"
+    return f"{size / 1024 / 1024:g} MB"
 
 
 def human_size(size: int) -> str:
     """1234 -> '1.2 KB', as shown next to a file's name."""
-    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= scale:
             return f"{size / scale:.1f} {unit}"
     return f"{size} bytes"

@@ -81,6 +81,16 @@ def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
     )
 
 
+def discard_unsubmitted(draft_id: str) -> None:
+    """Delete the draft's files that did not become part of its report."""
+    db.session.execute(
+        delete(ReceiptFile).where(
+            ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False)
+        )
+    )
+    db.session.commit()
+
+
 def remove_abandoned(draft_is_live: Callable[[str], bool], idle_seconds: float) -> int:
     """Delete unsubmitted files whose draft has expired; return how many went."""
     cutoff = _now() - dt.timedelta(seconds=idle_seconds)

@@ -8,7 +8,8 @@ from flask import Flask
 from sqlalchemy import event
 
 from ..extensions import db
-from . import models  # noqa: F401  (registers the tables)
+from ..receipts import models as receipt_models  # noqa: F401  (registers the tables)
+from . import models  # noqa: F401
 
 
 def init_app(app: Flask) -> None:

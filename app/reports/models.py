@@ -44,4 +44,5 @@ class LineItem(db.Model):  # type: ignore[name-defined,misc]
     description: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40))
     details: Mapped[str] = mapped_column(String(200))
+    file_id: Mapped[str | None] = mapped_column(ForeignKey("receipt_files.id"))
     report: Mapped[Report] = relationship(back_populates="items")

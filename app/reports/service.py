@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..receipts.service import mark_submitted
 from .models import LineItem, Report
 
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
@@ -51,6 +52,7 @@ def submit_report(
             return existing
         db.session.add(_build(draft_id, answers, counts, memory_on))
         try:
+            mark_submitted(draft_id, [r["file_id"] for r in answers["receipts"] if "file_id" in r])
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # another request won the race, or the reference clashed
@@ -84,4 +86,5 @@ def _line_item(position: int, receipt: dict[str, Any], category: dict[str, str])
         description=receipt["description"],
         category=category["category"],
         details=category["details"],
+        file_id=receipt.get("file_id"),
     )

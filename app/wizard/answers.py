@@ -52,7 +52,7 @@ def _give_unique_ids(entries: list[Any]) -> None:
 
 def _receipt(entry: Any) -> dict[str, Any]:
     currency = entry.currency.data
-    return {
+    receipt = {
         "id": entry.id.data,
         "date": entry.date.data.isoformat(),
         "merchant": entry.merchant.data,
@@ -60,6 +60,9 @@ def _receipt(entry: Any) -> dict[str, Any]:
         "currency": currency,
         "description": entry.description.data or "",
     }
+    if entry.file_id.data:  # only when there is one: every byte of memory counts
+        receipt["file_id"] = entry.file_id.data
+    return receipt
 
 
 def _category(entry: Any) -> dict[str, str]:
@@ -90,7 +93,7 @@ def formdata_from_memory(memory: Memory, sections: tuple[str, ...]) -> MultiDict
 
 def _receipt_formdata(receipt: dict[str, Any]) -> dict[str, str]:
     amount = format_minor(receipt["amount_minor"], receipt["currency"])
-    fields = {k: str(receipt.get(k, "")) for k in ("id", "date", "merchant", "currency")}
+    fields = {k: str(receipt.get(k, "")) for k in ("id", "date", "merchant", "currency", "file_id")}
     return {**fields, "amount": amount, "description": receipt.get("description", "")}
 
 
@@ -104,8 +107,8 @@ def typed_fields(answers: Answers, receipts: list[dict[str, Any]]) -> dict[str, 
     for name, value in (answers.get("employee") or {}).items():
         flat[f"employee.{name}"] = value
     for n, receipt in enumerate(answers.get("receipts") or [], start=1):
-        for name in ("date", "merchant", "amount_minor", "currency", "description"):
-            flat[f"receipts.{n}.{name}"] = str(receipt[name])
+        for name in ("date", "merchant", "amount_minor", "currency", "description", "file_id"):
+            flat[f"receipts.{n}.{name}"] = str(receipt.get(name, ""))
     position = {r["id"]: n for n, r in enumerate(receipts, start=1)}
     for receipt_id, category in (answers.get("categories") or {}).items():
         for name, value in category.items():

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+
 from .. import memory
+from ..receipts.checks import human_size
 from .forms import MAX_RECEIPTS
 from .steps import STEPS, number_of, previous_step
 from .summary import receipt_legend
@@ -27,15 +30,19 @@ def template_helpers() -> dict[str, Any]:
         "receipt_legend": receipt_legend,
         "max_receipts": MAX_RECEIPTS,
         "input_attrs": input_attrs,
+        "human_size": human_size,
+        "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
     }
 
 
-def input_attrs(field: Any, hint: str | None, classes: str) -> dict[str, str]:
+def input_attrs(
+    field: Any, hint: str | None, classes: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """HTML attributes of an input: its classes, and the GOV.UK error wiring."""
     described = ([f"{field.id}-hint"] if hint else []) + (
         [f"{field.id}-error"] if field.errors else []
     )
-    attrs = {"class": classes + (" input-error" if field.errors else "")}
+    attrs = {**(extra or {}), "class": classes + (" input-error" if field.errors else "")}
     if field.errors:
         attrs["aria-invalid"] = "true"
     if described:

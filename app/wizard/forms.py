@@ -13,6 +13,7 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -134,6 +135,8 @@ class ReceiptDateField(DateField):
 
 class ReceiptForm(Form):
     id = HiddenField()
+    file_id = HiddenField()  # a file stored at upload; the bytes never enter memory
+    file = FileField("Receipt file")  # checked and stored before validation (receipts.service)
     date = ReceiptDateField("Date", [InputRequired("Enter the date of the receipt")])
     merchant = _text("Merchant", "Enter the merchant", 100)
     amount = StringField(

@@ -12,6 +12,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, FormField
 
 from ..memory import Draft, Memory
+from ..receipts.models import ReceiptFile
+from ..receipts.service import files_of
 from .answers import Answers, formdata_from_memory, typed_fields
 from .forms import page_form_class
 from .steps import CATEGORIES, EMPLOYEE, PURPOSE, RECEIPTS, SECTION_ORDER, Section, Step, owner_of
@@ -61,6 +63,11 @@ class StepPage:
         receipts = (answers or {}).get("receipts") or self.memory.get("receipts") or []
         return receipts  # type: ignore[return-value]
 
+    def stored_files(self, form: FlaskForm) -> dict[str, ReceiptFile]:
+        """Name and size of the files the page's receipts refer to."""
+        ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
+        return files_of(self.draft.id, ids)
+
     def accept(self, answers: Answers) -> None:
         """Count what was typed, then remember the answers (memory off drops them)."""
         self.count_typed(answers)
@@ -107,6 +114,15 @@ class StepPage:
         """Remember raw input (not yet validated) so Add and Remove lose nothing."""
         unsaved = {k: v for k, v in formdata.items() if k not in NON_ANSWER_FIELDS}
         self.memory.set(self.unsaved_key, unsaved)
+
+
+def with_file_errors(form: FlaskForm, errors: dict[str, str]) -> FlaskForm:
+    """Put file errors (found when the files arrived) on their fields, in page order."""
+    for entry in form["receipts"] if errors else ():
+        field = entry.form.file
+        if field.id in errors:
+            field.errors = [*field.errors, errors[field.id]]
+    return form
 
 
 def section_of_field(field_id: str) -> Section:

@@ -6,6 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from flask import url_for
+
+from ..receipts.models import ReceiptFile
+from ..receipts.service import files_of
 from ..reports.models import Report
 from .money import display_minor
 
@@ -19,6 +23,8 @@ class ReceiptLine:
     description: str
     category: str
     details: str
+    file: ReceiptFile | None
+    file_url: str
 
     @property
     def category_text(self) -> str:
@@ -43,11 +49,13 @@ def receipt_legend(number: int, receipt: dict[str, Any]) -> str:
     return f"Receipt {number}: {receipt['merchant']}, {amount}, {receipt['date']}"
 
 
-def summarise(answers: dict[str, Any]) -> Summary:
+def summarise(answers: dict[str, Any], draft_id: str) -> Summary:
     """Arrange a whole report's answers (as memory holds them) for display."""
     categories = answers.get("categories") or {}
+    files = files_of(draft_id, (r.get("file_id", "") for r in answers["receipts"]))
     lines = [
-        _line(n, r, categories.get(r["id"], {})) for n, r in enumerate(answers["receipts"], start=1)
+        _line(n, r, categories.get(r["id"], {}), files.get(r.get("file_id", "")), draft_id)
+        for n, r in enumerate(answers["receipts"], start=1)
     ]
     return Summary(
         employee=answers["employee"],
@@ -57,7 +65,14 @@ def summarise(answers: dict[str, Any]) -> Summary:
     )
 
 
-def _line(number: int, receipt: dict[str, Any], category: dict[str, str]) -> ReceiptLine:
+def _line(
+    number: int,
+    receipt: dict[str, Any],
+    category: dict[str, str],
+    file: ReceiptFile | None,
+    draft_id: str,
+) -> ReceiptLine:
+    url = url_for("wizard.receipt_file", draft_id=draft_id, file_id=file.id) if file else ""
     return ReceiptLine(
         number=number,
         date=receipt["date"],
@@ -66,6 +81,8 @@ def _line(number: int, receipt: dict[str, Any], category: dict[str, str]) -> Rec
         description=receipt.get("description", ""),
         category=category.get("category", ""),
         details=category.get("details", ""),
+        file=file,
+        file_url=url,
     )
 
 
@@ -86,6 +103,7 @@ def answers_of(report: Report) -> dict[str, Any]:
             "amount_minor": item.amount_minor,
             "currency": item.currency,
             "description": item.description,
+            "file_id": item.file_id or "",
         }
         for item in report.items
     ]

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import memory
 from ..memory import BudgetExceededError, Draft
+from ..receipts.checks import human_size
+from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, find_report, submit_report
-from .answers import aligned_categories, answers_from, groups, new_receipt_id, with_groups
-from .forms import MAX_RECEIPTS
-from .page import StepPage, error_list
+from .answers import aligned_categories, answers_from
+from .page import StepPage, error_list, with_file_errors
 from .steps import CATEGORIES, FINAL, RECEIPTS, Step, first_incomplete_before, next_step, step_named
 from .summary import answers_of, summarise
+from .uploads import Received, change_receipts, receive_files
 
 bp = Blueprint("wizard", __name__)
 NOTICES = {
@@ -61,7 +73,7 @@ def confirmation(draft_id: str) -> str:
     report = find_report(draft_id) if memory.owns(draft_id) else None
     if report is None:
         abort(404)
-    summary = summarise(answers_of(report))
+    summary = summarise(answers_of(report), draft_id)
     return render_template("confirmation.html", report=report, summary=summary)
 
 
@@ -80,6 +92,24 @@ def memory_json(draft_id: str) -> dict[str, Any]:
     }
 
 
+@bp.get("/report/<draft_id>/files/<file_id>")
+def receipt_file(draft_id: str, file_id: str) -> Response:
+    """Send a receipt file, only to the browser that owns its draft."""
+    stored = file_for_download(draft_id, file_id) if memory.owns(draft_id) else None
+    if stored is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(stored.data),
+        mimetype=stored.content_type,
+        as_attachment=True,
+        download_name=stored.name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     """The page for this draft and step, or the response that replaces it."""
     step_ = step_named(step_name)
@@ -96,15 +126,16 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
 
 
 def _post_step(page: StepPage) -> ResponseReturnValue:
-    formdata = _posted_formdata(page)
+    received = _received(page)
     action = request.form.get("action", "continue")
     if action != "continue" and RECEIPTS in page.sections:
-        return _change_receipts(page, formdata, action)
-    form = page.form(formdata)
-    if not form.validate():
-        return render_step(page, form)
+        return _change_receipts(page, received, action)
+    form = page.form(received.formdata)
+    valid = form.validate()
+    if not valid or received.errors:
+        return render_step(page, with_file_errors(form, received.errors))
     if page.step is FINAL:
-        return _submit(page, formdata)
+        return _submit(page, received.formdata)
     try:
         page.accept(answers_from(form))
         memory.save_draft(page.draft)
@@ -113,37 +144,29 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     return _go(page.draft, next_step(page.step, page.memory))
 
 
-def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
+def _received(page: StepPage) -> Received:
+    """What the page posted: categories bound to remembered receipts, files stored."""
     formdata = MultiDict(request.form)
     if CATEGORIES in page.sections and page.memory.has("receipts"):
-        # bind categories to the receipts memory holds now, by receipt id
         formdata = aligned_categories(formdata, page.receipts())
-    return formdata
+    if RECEIPTS not in page.sections:
+        return Received(formdata)
+    return receive_files(page.draft.id, formdata, request.files)
 
 
-def _change_receipts(
-    page: StepPage, formdata: MultiDict[str, str], action: str
-) -> ResponseReturnValue:
-    """Add or remove a receipt group, keeping everything typed (not yet validated)."""
-    receipts = groups(formdata, "receipts")
-    if action == "add" and len(receipts) < MAX_RECEIPTS:
-        receipts.append({"id": new_receipt_id()})
-    elif action.startswith("remove-") and len(receipts) > 1:
-        index = _int_or_none(action.removeprefix("remove-"))
-        if index is not None and 0 <= index < len(receipts):
-            del receipts[index]
-    formdata = with_groups(formdata, "receipts", receipts)
-    if not page.memory.carries_forward:
-        return render_step(page, page.form(formdata), errors=[])
+def _change_receipts(page: StepPage, received: Received, action: str) -> ResponseReturnValue:
+    """Add or remove a receipt or its file, keeping everything typed (not yet validated)."""
+    formdata, anchor = change_receipts(page.draft.id, received.formdata, action)
+    form = page.form(formdata)
+    if not page.memory.carries_forward or received.errors:
+        return render_step(page, with_file_errors(form, received.errors))
     try:
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
     except BudgetExceededError as e:
-        return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
-    anchor = f"receipt-{len(receipts)}" if action == "add" else "main-content"
-    return redirect(
-        url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor), 303
-    )
+        return render_step(page, form, errors=[("main-content", str(e))])
+    url = url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor)
+    return redirect(url, 303)
 
 
 def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValue:
@@ -156,6 +179,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     counts = TypingCounts.from_counter(page.draft.counter())
     submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
     memory.forget_draft(page.draft.id)
+    discard_unsubmitted(page.draft.id)  # uploads replaced or asked again along the way
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
 
 
@@ -169,9 +193,10 @@ def render_step(
         "form": form,
         "errors": errors,
         "notice": NOTICES.get(request.args.get("notice", "")),
+        "files": page.stored_files(form),
     }
     if page.step is FINAL and not page.asks_again:
-        context["summary"] = summarise(page.remembered_answers())
+        context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
 
 
@@ -186,8 +211,18 @@ def _local_path(target: str) -> str:
     return target if ok else "/"
 
 
-def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 4 else None
+def step_after_too_large(draft_id: str, step_name: str) -> ResponseReturnValue:
+    """Show the step again from memory when the files sent at once were too large to read."""
+    found = _open(draft_id, step_name)
+    if not isinstance(found, StepPage):
+        return found
+    limit = human_size(current_app.config["MAX_CONTENT_LENGTH"])
+    message = (
+        f"The files you chose add up to more than {limit}, so nothing on the page was sent. "
+        "Choose fewer or smaller files at a time."
+    )
+    form = found.form(found.remembered_formdata())
+    return render_step(found, form, errors=[("main-content", message)], status=413)
 
 
 def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValue:
@@ -201,5 +236,5 @@ def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValu
         "This page was out of date, so your answers were not saved yet. "
         "Check them and press the button again."
     )
-    form = found.form(_posted_formdata(found))
+    form = found.form(MultiDict(request.form))  # files of a refused post are not stored
     return render_step(found, form, errors=[("main-content", message)])

@@ -60,5 +60,7 @@ def test_cleanup_command_deletes_expired_drafts(tmp_path: Path) -> None:
     app.extensions["drafts"].create()
     time.sleep(0.05)
     result = app.test_cli_runner().invoke(args=["cleanup"])
-    assert result.output == "Removed 1 expired entries from session memory.\n"
+    assert result.output == (
+        "Removed 1 expired entries from session memory and 0 files of expired drafts.\n"
+    )
     assert app.extensions["memory_store"].count() == 0

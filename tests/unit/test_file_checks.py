@@ -7,7 +7,7 @@ import pytest
 from app.receipts.checks import PDF, PNG, FileRejectedError, check_upload, display_name, human_size
 from tests.files import jpeg, pdf, png, png_bomb
 
-LIMIT = 5_000_000
+LIMIT = 5 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
@@ -74,4 +74,5 @@ def test_names_are_kept_only_as_safe_display_text(name: str, shown: str) -> None
 
 
 def test_sizes_read_like_people_write_them() -> None:
-    assert [human_size(n) for n in (512, 1_234, 5_000_000)] == ["512 bytes", "1.2 KB", "5.0 MB"]
+    sizes = [human_size(n) for n in (512, 1_234, 5 * 1024 * 1024)]
+    assert sizes == ["512 bytes", "1.2 KB", "5.0 MB"]

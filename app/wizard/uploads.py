@@ -1,0 +1,63 @@
+"""Receipt files on a step page: stored the moment they arrive, referred to by id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from ..receipts.checks import FileRejectedError
+from ..receipts.service import delete_files, files_of, save_upload
+from .answers import groups, new_receipt_id, with_groups
+from .forms import MAX_RECEIPTS
+
+
+@dataclass
+class Received:
+    """A page's form data after its files were stored, with any file errors by field id."""
+
+    formdata: MultiDict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def receive_files(
+    draft_id: str, formdata: MultiDict[str, str], files: MultiDict[str, FileStorage]
+) -> Received:
+    """Store every file chosen on the page; keep only file ids that belong to this draft."""
+    receipts = groups(formdata, "receipts")
+    owned = files_of(draft_id, [group.get("file_id", "") for group in receipts])
+    errors: dict[str, str] = {}
+    for index, group in enumerate(receipts):
+        if group.get("file_id") not in owned:
+            group["file_id"] = ""  # a made-up or foreign id is dropped, never served
+        upload = files.get(f"receipts-{index}-file")
+        if upload is None or not upload.filename:
+            continue
+        try:
+            stored = save_upload(draft_id, upload, current_app.config["RECEIPT_MAX_BYTES"])
+        except FileRejectedError as e:
+            errors[f"receipts-{index}-file"] = str(e)
+            continue
+        delete_files(draft_id, [group["file_id"]])  # a replaced file goes at once
+        group["file_id"] = stored.id
+    return Received(with_groups(formdata, "receipts", receipts), errors)
+
+
+def change_receipts(
+    draft_id: str, formdata: MultiDict[str, str], action: str
+) -> tuple[MultiDict[str, str], str]:
+    """Apply Add, Remove (receipt N) or Remove file (of receipt N); return data and an anchor."""
+    receipts = groups(formdata, "receipts")
+    verb, _, number = action.rpartition("-")
+    index = int(number) if number.isdigit() and len(number) < 4 else -1
+    anchor = "main-content"
+    if action == "add" and len(receipts) < MAX_RECEIPTS:
+        receipts.append({"id": new_receipt_id()})
+        anchor = f"receipt-{len(receipts)}"
+    elif verb == "remove" and len(receipts) > 1 and 0 <= index < len(receipts):
+        delete_files(draft_id, [receipts.pop(index).get("file_id", "")])
+    elif verb == "remove-file" and 0 <= index < len(receipts):
+        delete_files(draft_id, [receipts[index].pop("file_id", "")])
+        anchor = f"receipt-{index + 1}"
+    return with_groups(formdata, "receipts", receipts), anchor

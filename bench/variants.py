@@ -1,0 +1,108 @@
+"""The same app, built once per way of keeping session memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adapters import (
+    CachelibStore,
+    CookieStore,
+    DictStore,
+    RowidSQLiteStore,
+    SQLAlchemyCoreStore,
+    SQLAlchemyORMStore,
+)
+from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
+from floor import ResidentDrafts, ResidentSessionInterface
+
+from app import create_app
+from app.memory.store import KeyValueStore
+
+DEFAULT = "sqlite"
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str
+    label: str
+    app: Flask
+
+
+def build_app(instance: Path, **config: Any) -> Flask:
+    """The app as it runs in production (not TESTING), on its own instance folder."""
+    return create_app({"TESTING": False, **config}, instance_path=str(instance))
+
+
+def use_store(app: Flask, store: KeyValueStore) -> None:
+    """Put store wherever app/memory/__init__.py wired the SQLiteStore it made.
+
+    Three places hold it: the browser session interface, the draft repository and the
+    expired-entry cleaner (a bound before_request method; app.extensions["memory_store"]
+    is written but not read).
+    """
+    app.session_interface.store = store
+    app.extensions["drafts"].store = store
+    app.extensions["memory_store"] = store
+    cleaners = [getattr(f, "__self__", None) for f in app.before_request_funcs.get(None, [])]
+    for cleaner in cleaners:
+        if cleaner is not None and hasattr(cleaner, "store"):
+            cleaner.store = store
+
+
+def _floor(instance: Path) -> Flask:
+    app = build_app(instance)
+    use_store(app, DictStore())  # only the cleaner still sees a store; it finds nothing
+    drafts = app.extensions["drafts"]
+    app.session_interface = ResidentSessionInterface(app)
+    app.extensions["drafts"] = ResidentDrafts(drafts.lifetimes, drafts.budget)
+    return app
+
+
+def _cookie(instance: Path) -> Flask:
+    app = build_app(instance)
+    use_store(app, CookieStore())
+    app.session_interface = SecureCookieSessionInterface()
+    return app
+
+
+def _with_store(make: Callable[[Path], KeyValueStore]) -> Callable[[Path], Flask]:
+    def build(instance: Path) -> Flask:
+        app = build_app(instance)
+        use_store(app, make(instance))
+        return app
+
+    return build
+
+
+BUILDERS: dict[str, tuple[str, Callable[[Path], Flask]]] = {
+    FLOOR: ("no session memory (floor)", _floor),
+    "dict": ("in-process dict of encoded bytes (no I/O)", _with_store(lambda _: DictStore())),
+    "cookie": ("Flask signed-cookie session (draft in the cookie)", _cookie),
+    DEFAULT: ("**SQLiteStore, embedded (the default)**", build_app),
+    "sqlite_rowid": (
+        "SQLiteStore with a rowid table (candidate)",
+        _with_store(lambda i: RowidSQLiteStore(i / "memory-rowid.sqlite3")),
+    ),
+    "cachelib": (
+        "cachelib FileSystemCache, threshold=0",
+        _with_store(lambda i: CachelibStore(i / "cachelib")),
+    ),
+    "sa_core": (
+        "SQLAlchemy Core on SQLite (WAL)",
+        _with_store(lambda i: SQLAlchemyCoreStore(i / "memory-core.sqlite3")),
+    ),
+    "sa_orm": (
+        "SQLAlchemy ORM on SQLite (WAL)",
+        _with_store(lambda i: SQLAlchemyORMStore(i / "memory-orm.sqlite3")),
+    ),
+}
+
+
+def build_variants(root: Path) -> list[Variant]:
+    """One app per variant, each on its own instance folder under root."""
+    return [Variant(key, label, build(root / key)) for key, (label, build) in BUILDERS.items()]
