@@ -9,7 +9,6 @@ the docstring says so.
 from __future__ import annotations
 
 import os
-import sqlite3
 import struct
 import time
 from collections.abc import MutableMapping
@@ -23,7 +22,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from app.memory.store import Mutation, SQLiteStore, StoreUnavailableError
+from app.memory.store import Mutation, StoreUnavailableError
 
 KEY_PREFIXES = ("draft:", "session:")  # what the app keeps in a store
 
@@ -87,35 +86,6 @@ class CookieStore(DictStore):
 
     def _entries(self) -> MutableMapping[str, Any]:
         return session
-
-
-_ROWID_SCHEMA = """
-CREATE TABLE IF NOT EXISTS kv (
-    key TEXT NOT NULL UNIQUE,
-    value BLOB NOT NULL,
-    expires REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires);
-"""
-
-
-class RowidSQLiteStore(SQLiteStore):
-    """SQLiteStore unchanged but for its table: a rowid table with a unique key.
-
-    A WITHOUT ROWID table keeps each row in an index b-tree, whose cells hold at most
-    about 1,000 bytes on a 4 KB page (SQLite's max local payload): every larger draft
-    spills into overflow pages. A rowid table keeps up to about 4,000 bytes in place.
-    """
-
-    name = "SQLiteStore, rowid table (candidate)"
-
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 5000) -> None:
-        conn = sqlite3.connect(path)
-        try:
-            conn.executescript(_ROWID_SCHEMA)  # SQLiteStore's CREATE ... IF NOT EXISTS then skips
-        finally:
-            conn.close()
-        super().__init__(path, busy_timeout_ms)
 
 
 class CachelibStore:

@@ -1,20 +1,25 @@
 """Walk the wizard through Flask's test client, as a browser would.
 
 The form data mirrors tests/helpers.py; it is kept here so that the benchmark does
-not break while the tests change. Every response's status is checked, so a
-timing never silently measures an error page or an "expired" page.
+not break while the tests change. Receipts can carry a small PNG each, so that memory
+holds a file_id per receipt, as it does once a person attaches files. Every response's
+status is checked, so a timing never silently measures an error page or an "expired" page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import re
 import string
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from werkzeug.test import TestResponse
 
 TODAY = dt.date.today().isoformat()
@@ -26,6 +31,15 @@ EMPLOYEE = {
     "manager_email": "charles@example.com",
 }
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+FormData = dict[str, Any]  # str values, and (stream, filename) for a file
+
+
+@cache
+def small_png() -> bytes:
+    """A receipt photo of a few hundred bytes: enough to be stored and get a file_id."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
 
 
 def prose(length: int, seed: int) -> str:
@@ -58,8 +72,9 @@ def employee_form() -> dict[str, str]:
     return {f"employee-{k}": v for k, v in EMPLOYEE.items()}
 
 
-def receipts_form(count: int, texts: Texts = TYPICAL) -> dict[str, str]:
-    data: dict[str, str] = {}
+def receipts_form(count: int, texts: Texts = TYPICAL, files: bool = False) -> FormData:
+    """Step 2's fields for `count` receipts; with files, a small PNG attached to each."""
+    data: FormData = {}
     for i in range(count):
         values = {
             "id": f"receipt{i:04d}",
@@ -70,6 +85,8 @@ def receipts_form(count: int, texts: Texts = TYPICAL) -> dict[str, str]:
             "description": texts.description(i + 1),
         }
         data.update({f"receipts-{i}-{k}": v for k, v in values.items()})
+        if files:
+            data[f"receipts-{i}-file"] = (io.BytesIO(small_png()), f"receipt{i + 1}.png")
     return data
 
 
@@ -120,7 +137,7 @@ class Browser:
     def url(self, step: str) -> str:
         return f"{self.draft_url}/{step}"
 
-    def post(self, step: str, data: dict[str, str]) -> TestResponse:
+    def post(self, step: str, data: FormData) -> TestResponse:
         form = {"csrf_token": self.token, **data}
         return expect(self.client.post(self.url(step), data=form), 303)
 
@@ -131,13 +148,21 @@ class Browser:
         return self.draft_url.rsplit("/", 1)[1]
 
 
-def prepare_draft(app: Flask, receipts: int, texts: Texts = TYPICAL) -> Browser:
+def prepare_draft(
+    app: Flask, receipts: int, texts: Texts = TYPICAL, files: bool = False
+) -> Browser:
     """A browser with a draft whose steps 1 and 2 are done (categories is next)."""
+    browser = at_receipts_step(app)
+    browser.post("receipts", receipts_form(receipts, texts, files))
+    return browser
+
+
+def at_receipts_step(app: Flask) -> Browser:
+    """A browser with a new draft whose step 1 is done (step 2, Receipts, is next)."""
     browser = Browser(app)
     browser.open_start_page()
     browser.start()
     browser.post("employee", employee_form())
-    browser.post("receipts", receipts_form(receipts, texts))
     return browser
 
 

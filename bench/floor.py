@@ -18,6 +18,7 @@ from flask_session.base import ServerSideSession, ServerSideSessionInterface
 
 from app.memory import Draft, NullState, SessionState
 from app.memory.drafts import Lifetimes, new_draft_id
+from app.memory.store import KeyValueStore
 
 
 class ResidentSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
@@ -47,9 +48,10 @@ class ResidentSessionInterface(ServerSideSessionInterface):  # type: ignore[misc
 class ResidentDrafts:
     """DraftRepository's interface over live records: SessionState changes them in place."""
 
-    def __init__(self, lifetimes: Lifetimes, budget: int) -> None:
+    def __init__(self, lifetimes: Lifetimes, budget: int, store: KeyValueStore) -> None:
         self.lifetimes = lifetimes
         self.budget = budget
+        self.store = store  # holds nothing: app/housekeeping.py deletes its expired entries
         self.records: dict[str, dict[str, Any]] = {}
 
     def create(self) -> str:
@@ -67,6 +69,9 @@ class ResidentDrafts:
             else NullState()
         )
         return Draft(draft_id, record["created"], memory, record["typed"])
+
+    def exists(self, draft_id: str) -> bool:
+        return draft_id in self.records
 
     def save(self, draft: Draft) -> None:
         typed = self.records[draft.id]["typed"]

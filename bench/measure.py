@@ -19,6 +19,7 @@ from typing import Any
 import app
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("Flask", "Flask-Session", "Werkzeug", "SQLAlchemy", "cachelib", "msgspec")
 
 
 def timed_ns(call: Callable[[], Any]) -> tuple[int, Any]:
@@ -96,7 +97,7 @@ def _git(*args: str) -> str:
         out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return out.stdout.strip()
+    return out.stdout.rstrip()  # not strip(): porcelain lines start with a space
 
 
 def _commit() -> str:
@@ -113,9 +114,8 @@ def load_average() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def machine() -> str:
+def machine(packages: Sequence[str] = PACKAGES) -> str:
     """The machine and software every figure was measured on, as a Markdown table."""
-    packages = ("Flask", "Flask-Session", "Werkzeug", "SQLAlchemy", "cachelib", "msgspec")
     rows = [
         ("CPUs (nproc)", f"{len(os.sched_getaffinity(0))} (of {os.cpu_count()} on the host)"),
         ("CPU model", _cpu_model()),

@@ -94,7 +94,9 @@ def section_sizes(variants: dict[str, Variant]) -> str:
     return f"""## 2. Memory of one draft (target ≤ 3 KB with 10 receipts)
 
 Each draft is filled through the real wizard (employee, receipts, categories and purpose;
-only the review's tick is left), then measured in the default SQLiteStore.
+only the review's tick is left), then measured in the default SQLiteStore. "A file on every
+receipt" uploads a small PNG with each receipt: the file goes to the reports database, and
+memory keeps only its id (a receipt's "file_id", present only when a file was uploaded).
 
 {sizes_table(sizes)}
 
@@ -134,8 +136,7 @@ Each store is filled with {small:,} or {large:,} live drafts (random 22-characte
 value the {len(payload):,}-byte entry of a real {PAYLOAD_RECEIPTS}-receipt draft). Then each
 operation runs on a random live draft, {plan.op_reps} times per store, all stores interleaved
 in random order. `update` is the draft save, a read-modify-write in one transaction (for
-cachelib a plain read then write: it has no transactions). The rowid-table SQLiteStore is
-a candidate change to app/memory/store.py (bench/adapters.py RowidSQLiteStore), not the app.
+cachelib a plain read then write: it has no transactions).
 
 {ops_table(populations, ops)}
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters import CachelibStore, RowidSQLiteStore
+from adapters import CachelibStore
 from measure import median_ms, median_us, table, timed_ns, verdict
 from requests_bench import STEP_REQUESTS
 from variants import Variant, build_app
@@ -25,7 +25,6 @@ Maker = Callable[[Path], KeyValueStore]
 SQLITE_FILE = "memory.sqlite3"
 MAKERS: dict[str, Maker] = {
     "SQLiteStore (default)": lambda d: SQLiteStore(d / SQLITE_FILE),
-    "SQLiteStore, rowid table (candidate)": lambda d: RowidSQLiteStore(d / SQLITE_FILE),
     "cachelib FileSystemCache (threshold=0)": lambda d: CachelibStore(d / "cache"),
 }
 SQLITE_KINDS = tuple(kind for kind in MAKERS if kind.startswith("SQLiteStore"))
@@ -124,15 +123,22 @@ def _disk_bytes(folder: Path) -> int:
     return sum(p.stat().st_blocks * 512 for p in folder.rglob("*") if p.is_file())
 
 
+def _close(store: KeyValueStore) -> None:
+    if isinstance(store, SQLiteStore):
+        store.close()
+
+
 def check_integrity(population: Population) -> Integrity:
     """Count the live drafts, then read every one through a fresh store (a restart)."""
     live = population.store.count()
-    population.store = None  # type: ignore[assignment]  # drop its connection
+    _close(population.store)
+    population.store = None  # type: ignore[assignment]  # a restart: no object survives
     gc.collect()
     fresh = MAKERS[population.kind](population.folder)
     start = time.perf_counter()
     readable = sum(fresh.get(key) is not None for key in population.keys)
     read_seconds = time.perf_counter() - start
+    _close(fresh)
     return Integrity(
         population.kind,
         population.size,

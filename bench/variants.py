@@ -11,7 +11,6 @@ from adapters import (
     CachelibStore,
     CookieStore,
     DictStore,
-    RowidSQLiteStore,
     SQLAlchemyCoreStore,
     SQLAlchemyORMStore,
 )
@@ -20,7 +19,7 @@ from flask.sessions import SecureCookieSessionInterface
 from floor import ResidentDrafts, ResidentSessionInterface
 
 from app import create_app
-from app.memory.store import KeyValueStore
+from app.memory.store import KeyValueStore, SQLiteStore
 
 DEFAULT = "sqlite"
 FLOOR = "floor"
@@ -41,25 +40,26 @@ def build_app(instance: Path, **config: Any) -> Flask:
 def use_store(app: Flask, store: KeyValueStore) -> None:
     """Put store wherever app/memory/__init__.py wired the SQLiteStore it made.
 
-    Three places hold it: the browser session interface, the draft repository and the
-    expired-entry cleaner (a bound before_request method; app.extensions["memory_store"]
-    is written but not read).
+    Three places hold it: the browser session interface (app.session_interface.store),
+    the draft repository (app.extensions["drafts"].store, through which app/housekeeping.py
+    also deletes expired entries) and app.extensions["memory_store"] (read by the tests).
+    The replaced SQLiteStore is closed.
     """
+    old = app.extensions["memory_store"]
     app.session_interface.store = store
     app.extensions["drafts"].store = store
     app.extensions["memory_store"] = store
-    cleaners = [getattr(f, "__self__", None) for f in app.before_request_funcs.get(None, [])]
-    for cleaner in cleaners:
-        if cleaner is not None and hasattr(cleaner, "store"):
-            cleaner.store = store
+    if isinstance(old, SQLiteStore):
+        old.close()
 
 
 def _floor(instance: Path) -> Flask:
+    """Live objects instead of a store; housekeeping still finds an (empty) store to clean."""
     app = build_app(instance)
-    use_store(app, DictStore())  # only the cleaner still sees a store; it finds nothing
+    use_store(app, DictStore())
     drafts = app.extensions["drafts"]
     app.session_interface = ResidentSessionInterface(app)
-    app.extensions["drafts"] = ResidentDrafts(drafts.lifetimes, drafts.budget)
+    app.extensions["drafts"] = ResidentDrafts(drafts.lifetimes, drafts.budget, drafts.store)
     return app
 
 
@@ -84,10 +84,6 @@ BUILDERS: dict[str, tuple[str, Callable[[Path], Flask]]] = {
     "dict": ("in-process dict of encoded bytes (no I/O)", _with_store(lambda _: DictStore())),
     "cookie": ("Flask signed-cookie session (draft in the cookie)", _cookie),
     DEFAULT: ("**SQLiteStore, embedded (the default)**", build_app),
-    "sqlite_rowid": (
-        "SQLiteStore with a rowid table (candidate)",
-        _with_store(lambda i: RowidSQLiteStore(i / "memory-rowid.sqlite3")),
-    ),
     "cachelib": (
         "cachelib FileSystemCache, threshold=0",
         _with_store(lambda i: CachelibStore(i / "cachelib")),
