@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, housekeeping, memory
+from . import errors, health, housekeeping, memory
 from .config import DEFAULTS, secret_key
 from .extensions import csrf, db
 
@@ -48,3 +48,4 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     init_wizard(app)
     housekeeping.init_app(app)
+    health.init_app(app)

@@ -11,6 +11,9 @@ DEFAULTS: dict[str, Any] = {
     # Session memory (SPEC §5, §6, §7)
     "SESSION_TYPE": "sqlite",
     "WIZARD_SQLITE_STORE": None,  # default: instance/memory.sqlite3
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # with SESSION_TYPE = "redis"
+    "REDIS_KEY_PREFIX": "expense-wizard:",
+    "REDIS_TIMEOUT": 1.0,  # seconds: a paused Redis gives a 503, never a hung worker
     "WIZARD_IDLE_TIMEOUT": 30 * 60,
     "WIZARD_ABSOLUTE_LIFETIME": 8 * 60 * 60,
     "WIZARD_EXPIRY_WARNING": 2 * 60,

@@ -8,8 +8,11 @@ import secrets
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from .extensions import db
+from .health import RETRY_AFTER_SECONDS
 from .memory import DraftExpiredError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -22,6 +25,16 @@ TITLES = {
     429: "Too many requests",
     503: "Sorry, the service is unavailable",
 }
+MESSAGES = {
+    404: "There is no page at this address. If you typed it, check it is correct. "
+    "A link to an expense report works only in the browser that started it.",
+    405: "That action is not possible on this page. Go back and use the buttons on the page.",
+    413: "What you sent was larger than this service accepts. Go back and try a smaller file.",
+}
+UNAVAILABLE = {
+    StoreUnavailableError: "Session memory cannot be reached just now.",
+    OperationalError: "The reports database cannot be reached just now.",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -30,13 +43,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
-    app.register_error_handler(StoreUnavailableError, _store_unavailable)
+    app.register_error_handler(StoreUnavailableError, _unavailable)
+    app.register_error_handler(OperationalError, _unavailable)
     app.register_error_handler(DraftExpiredError, _draft_expired)
-
-
-def _draft_expired(error: DraftExpiredError) -> str:
-    # The draft expired while this request worked on it: the same page as on arrival.
-    return render_template("expired.html")
 
 
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
@@ -48,14 +57,6 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     return _page(400, "This page was out of date. Go back, reload the page and try again.")
 
 
-MESSAGES = {
-    404: "There is no page at this address. If you typed it, check it is correct. "
-    "A link to an expense report works only in the browser that started it.",
-    405: "That action is not possible on this page. Go back and use the buttons on the page.",
-    413: "What you sent was larger than this service accepts. Go back and try a smaller file.",
-}
-
-
 def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_too_large
@@ -65,33 +66,42 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     return _http_error(error)
 
 
+def _draft_expired(error: DraftExpiredError) -> str:
+    # The draft expired while this request worked on it: the same page as on arrival.
+    return render_template("expired.html")
+
+
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return _page(code, MESSAGES.get(code, error.description or ""))
 
 
-def _internal_error(error: InternalServerError) -> tuple[str, int]:
+def _internal_error(error: InternalServerError) -> ResponseReturnValue:
     # Store failures while opening or saving the session arrive here, wrapped.
-    if isinstance(error.original_exception, StoreUnavailableError):
-        return _store_unavailable(error.original_exception)
+    original = error.original_exception
+    if isinstance(original, StoreUnavailableError | OperationalError):
+        return _unavailable(original)
     reference = secrets.token_hex(4).upper()
-    log.error("Unhandled error %s", reference, exc_info=error.original_exception)
-    return render_template(
+    log.error("Unhandled error %s", reference, exc_info=original)
+    message = "Nothing you typed was submitted. Please try again."
+    page = render_template(
         "error.html",
         code=500,
         title="Sorry, something went wrong",
-        message="Nothing you typed was submitted. Please try again.",
+        message=message,
         reference=reference,
-    ), 500
-
-
-def _store_unavailable(error: StoreUnavailableError) -> tuple[str, int]:
-    log.error("Session store unavailable: %s", error)
-    return _page(
-        503,
-        "Session memory cannot be reached just now. Nothing was submitted. "
-        "Please try again in a minute.",
     )
+    return page, 500
+
+
+def _unavailable(error: Exception) -> ResponseReturnValue:
+    """503 with Retry-After: fail closed, say nothing was submitted; it recovers by itself."""
+    log.error("Service unavailable: %s", error)
+    if isinstance(error, OperationalError):
+        db.session.rollback()
+    what = next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
+    page, code = _page(503, f"{what} Nothing was submitted. Please try again in a minute.")
+    return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _page(code: int, message: str) -> tuple[str, int]:

@@ -11,12 +11,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from tests.helpers import Wizard
+from tests.helpers import Wizard, dispose_apps, made_apps
+
+pytest_plugins = ["tests.services"]
 
 
 def make_app(instance: Path, **config: Any) -> Flask:
     """An app on its own instance folder (its own memory store and reports database)."""
-    return create_app({"TESTING": True, **config}, instance_path=str(instance))
+    app = create_app({"TESTING": True, **config}, instance_path=str(instance))
+    made_apps.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def close_connections() -> Iterator[None]:
+    """Close every database connection the test's apps opened."""
+    yield
+    dispose_apps()
 
 
 @pytest.fixture
@@ -31,8 +42,8 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(instance: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
-    yield make_app(instance, **app_config)
+def app(instance: Path, app_config: dict[str, Any]) -> Flask:
+    return make_app(instance, **app_config)
 
 
 @pytest.fixture

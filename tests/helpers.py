@@ -6,10 +6,25 @@ import datetime as dt
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from app.extensions import db
+
 TODAY = dt.date.today().isoformat()
+made_apps: list[Flask] = []  # every app a test made, to close its connections after it
+
+
+def dispose_apps() -> None:
+    """Close the database connections of every app a test made."""
+    while made_apps:
+        app = made_apps.pop()
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 EMPLOYEE = {
     "full_name": "Ada Lovelace",
     "work_email": "ada@example.com",

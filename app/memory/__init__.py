@@ -9,6 +9,7 @@ from flask import Flask, current_app, session
 
 from .browser_session import StoreSessionInterface
 from .drafts import Draft, DraftExpiredError, DraftRepository, Lifetimes
+from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
 
@@ -44,7 +45,15 @@ def _make_store(app: Flask) -> KeyValueStore:
     if kind == "sqlite":
         path = app.config["WIZARD_SQLITE_STORE"] or Path(app.instance_path) / "memory.sqlite3"
         return SQLiteStore(path)
-    raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite'.")
+    if kind == "redis":
+        client = redis_client(app.config["REDIS_URL"], float(app.config["REDIS_TIMEOUT"]))
+        return RedisStore(client, app.config["REDIS_KEY_PREFIX"])
+    raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite' or 'redis'.")
+
+
+def store() -> KeyValueStore:
+    """The app's session-memory store."""
+    return drafts().store
 
 
 def drafts() -> DraftRepository:

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol
 
@@ -39,6 +40,8 @@ class KeyValueStore(Protocol):
 
     def count(self) -> int: ...
 
+    def ping(self) -> None: ...
+
 
 # A rowid table, not WITHOUT ROWID: a draft entry (1-5 KB) then stays in its own page
 # instead of spilling into overflow pages (measured: 3.3x less disk and 2.4x faster reads
@@ -68,7 +71,9 @@ class SQLiteStore:
         self.path = str(path)
         self._busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
-        self._conn.executescript(_SCHEMA)
+        # A connection of its own, closed at once: none may be inherited by forked workers.
+        with closing(self._connect()) as conn:
+            conn.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -154,6 +159,10 @@ class SQLiteStore:
     def delete_expired(self) -> int:
         """Delete every expired entry and return how many went."""
         return self._run("DELETE FROM entries WHERE expires <= ?", time.time()).rowcount
+
+    def ping(self) -> None:
+        """Raise StoreUnavailableError unless the store answers."""
+        self._run("SELECT 1")
 
     def count(self) -> int:
         """Return the number of live entries."""

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _tune_sqlite)
             engine.dispose()  # reconnect with the pragmas
         db.create_all()
+        engine.dispose()  # forked workers (gunicorn --preload) open their own connections
 
 
 def _tune_sqlite(connection: Any, _record: Any) -> None:

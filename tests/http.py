@@ -1,0 +1,102 @@
+"""A small HTTP browser for tests against real app processes: cookies, CSRF, uploads."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.test import encode_multipart
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Page:
+    status: int
+    url: str
+    text: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+class Browser:
+    """One browser: a cookie jar shared by every server it talks to (one host name)."""
+
+    def __init__(self) -> None:
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect
+        )
+        self.token = ""
+
+    def get(self, url: str) -> Page:
+        return self._open(urllib.request.Request(url))
+
+    def post(self, url: str, data: dict[str, object]) -> Page:
+        boundary, body = encode_multipart({"csrf_token": self.token, **data})
+        request = urllib.request.Request(url, data=body, method="POST")
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        return self._open(request)
+
+    def _open(self, request: urllib.request.Request) -> Page:
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                page = Page(response.status, response.url, response.read().decode())
+        except urllib.error.HTTPError as e:
+            location = e.headers.get("Location", "")
+            page = Page(e.code, location, e.read().decode())
+        if token := re.search(r'name="csrf_token" value="([^"]+)"', page.text):
+            self.token = token[1]
+        return page
+
+
+class AppProcess:
+    """The app in its own OS process on a free port, configured by FLASK_* variables."""
+
+    def __init__(self, instance: Path, port: int, env: dict[str, str]) -> None:
+        self.instance, self.port, self.env = instance, port, env
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> AppProcess:
+        env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.serve", str(self.instance), str(self.port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._wait_until_up()
+        return self
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.process and self.process.poll() is not None:
+                    raise RuntimeError(self.process.stderr.read().decode()) from None  # type: ignore[union-attr]
+                time.sleep(0.1)
+        raise RuntimeError(f"the app on port {self.port} did not start")
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: no cleanup, no graceful shutdown."""
+        if self.process:
+            self.process.kill()
+            self.process.wait()
+            self.process.stderr.close()  # type: ignore[union-attr]
+            self.process = None
