@@ -9,13 +9,23 @@ from pathlib import Path
 import pytest
 
 from app.memory.drafts import DraftExpiredError, DraftRepository, Lifetimes
+from app.memory.redis_store import RedisStore, redis_client
 from app.memory.state import BudgetExceededError
-from app.memory.store import SQLiteStore
+from app.memory.store import KeyValueStore, SQLiteStore
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> KeyValueStore:
+    """Every draft test runs on each session-memory backend."""
+    if request.param == "sqlite":
+        return SQLiteStore(tmp_path / "m.sqlite3")
+    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    return RedisStore(redis_client(url, timeout=2.0), prefix)
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> DraftRepository:
-    return DraftRepository(SQLiteStore(tmp_path / "m.sqlite3"), Lifetimes(60, 3600), 16 * 1024)
+def repo(store: KeyValueStore) -> DraftRepository:
+    return DraftRepository(store, Lifetimes(60, 3600), 16 * 1024)
 
 
 def test_two_requests_on_one_draft_keep_both_writes(repo: DraftRepository) -> None:
@@ -102,31 +112,31 @@ def test_budget_is_checked_on_the_stored_copy(repo: DraftRepository) -> None:
     assert kept and kept.memory.get("a") == "x" * 120
 
 
-def test_idle_drafts_expire(tmp_path: Path) -> None:
-    repo = DraftRepository(SQLiteStore(tmp_path / "m.sqlite3"), Lifetimes(0.1, 3600), 1024)
+def test_idle_drafts_expire(store: KeyValueStore) -> None:
+    repo = DraftRepository(store, Lifetimes(0.1, 3600), 1024)
     draft_id = repo.create()
     time.sleep(0.15)
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
-def test_activity_slides_the_idle_timeout(tmp_path: Path) -> None:
-    repo = DraftRepository(SQLiteStore(tmp_path / "m.sqlite3"), Lifetimes(0.3, 3600), 1024)
+def test_activity_slides_the_idle_timeout(store: KeyValueStore) -> None:
+    repo = DraftRepository(store, Lifetimes(0.3, 3600), 1024)
     draft_id = repo.create()
     for _ in range(4):
         time.sleep(0.1)
         assert repo.load(draft_id, memory_on=True, writer="x") is not None
 
 
-def test_absolute_lifetime_ends_even_an_active_draft(tmp_path: Path) -> None:
-    repo = DraftRepository(SQLiteStore(tmp_path / "m.sqlite3"), Lifetimes(60, 0.2), 1024)
+def test_absolute_lifetime_ends_even_an_active_draft(store: KeyValueStore) -> None:
+    repo = DraftRepository(store, Lifetimes(60, 0.2), 1024)
     draft_id = repo.create()
     assert repo.load(draft_id, memory_on=True, writer="x") is not None
     time.sleep(0.25)
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
-def test_saving_an_expired_draft_says_so(tmp_path: Path) -> None:
-    repo = DraftRepository(SQLiteStore(tmp_path / "m.sqlite3"), Lifetimes(0.1, 3600), 1024)
+def test_saving_an_expired_draft_says_so(store: KeyValueStore) -> None:
+    repo = DraftRepository(store, Lifetimes(0.1, 3600), 1024)
     draft = repo.load(repo.create(), memory_on=True, writer="x")
     assert draft
     draft.memory.set("k", 1)
