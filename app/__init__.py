@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, health, housekeeping, memory
+from . import errors, health, housekeeping, memory, security
 from .config import DEFAULTS, secret_key
 from .extensions import csrf, db
 
@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from .reports import database
     from .wizard import init_app as init_wizard
 
+    security.init_app(app)  # before the session interface reads the cookie name
     memory.init_app(app)
     db.init_app(app)
     database.init_app(app)

@@ -28,10 +28,7 @@ class SafeSerializer:
         return _encoder.encode(dict(session))
 
     def decode(self, data: bytes) -> dict[str, Any]:
-        try:
-            return _decoder.decode(data)
-        except msgspec.DecodeError:
-            return {}  # unreadable data is treated as no session, never executed
+        return _decoder.decode(data)  # raises msgspec.DecodeError; never unpickles
 
 
 class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
@@ -49,7 +46,12 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         data = self.store.get(store_id)
-        return None if data is None else self.serializer.decode(data)
+        if data is None:
+            return None
+        try:
+            return self.serializer.decode(data)
+        except msgspec.DecodeError:
+            return None  # unreadable (or planted) data: a new session, with a new id
 
     def _delete_session(self, store_id: str) -> None:
         self.store.delete(store_id)

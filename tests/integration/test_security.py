@@ -1,0 +1,138 @@
+"""Headers on every response, cookie attributes, and a session store that cannot run code."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from tests.conftest import make_app
+from tests.files import png
+from tests.helpers import Wizard, receipt_form
+
+CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def assert_safe_headers(response: TestResponse, personal: bool = True) -> None:
+    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    if personal:
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def every_kind_of_response(app: Flask, wizard: Wizard) -> dict[str, TestResponse]:
+    wizard.start()
+    wizard.fill_employee()
+    upload = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+    wizard.post("receipts", upload, content_type="multipart/form-data")
+    marker = 'name="receipts-0-file_id" type="hidden" value="'
+    file_id = wizard.get("receipts").text.split(marker)[1].split('"')[0]
+    responses = {
+        "start": wizard.client.get("/"),
+        "step": wizard.get("receipts"),
+        "redirect": wizard.fill_employee(),
+        "error on a step": wizard.fill_employee(full_name=""),
+        "404": wizard.client.get("/nowhere"),
+        "405": wizard.client.delete("/"),
+        "400 csrf": wizard.client.post("/report", data={"csrf_token": "forged"}),
+        "healthz": wizard.client.get("/healthz"),
+        "file": wizard.client.get(f"{wizard.draft_url}/files/{file_id}"),
+    }
+    wizard.fill_categories(["Meals"])
+    responses["confirmation"] = wizard.client.get(wizard.submit().location)
+    responses["submitted"] = wizard.get("employee")
+    return responses
+
+
+def test_every_response_carries_the_security_headers(app: Flask, wizard: Wizard) -> None:
+    for name, response in every_kind_of_response(app, wizard).items():
+        assert response.status_code < 500, name
+        assert_safe_headers(response)
+
+
+def test_error_pages_carry_them_too(app: Flask, wizard: Wizard) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("a bug")
+
+    page = app.test_client().get("/boom")
+    assert page.status_code == 500 and "a bug" not in page.text and "Traceback" not in page.text
+    assert "quote the reference" in page.text
+    assert_safe_headers(page)
+
+
+def test_static_files_may_be_cached(client: object) -> None:
+    response = client.get("/static/css/app.css")  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert_safe_headers(response, personal=False)
+    assert response.headers.get("Cache-Control") != "no-store"
+    response.close()
+
+
+def test_over_https_the_cookie_is_host_only_secure_and_hsts_is_sent(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "instance", SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    response = client.get("/", base_url="https://127.0.0.1")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-expense_wizard_session=")
+    for attribute in ("Secure", "HttpOnly", "Path=/", "SameSite=Lax"):
+        assert attribute in cookie
+    assert "Domain" not in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_plain_http_gets_no_hsts(client: object) -> None:
+    response = client.get("/")  # type: ignore[attr-defined]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_a_session_id_the_server_did_not_issue_is_never_adopted(app: Flask) -> None:
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "attacker-chosen-id")
+    response = client.get("/")
+    issued = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert issued is not None and issued.value != "attacker-chosen-id"
+    assert response.status_code == 200
+    assert app.extensions["memory_store"].get("session:attacker-chosen-id") is None
+
+
+class _Exploit:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch /tmp/expense-wizard-pwned",))
+
+
+def test_a_pickled_session_written_to_the_store_is_refused_not_run(app: Flask) -> None:
+    marker = Path("/tmp/expense-wizard-pwned")
+    marker.unlink(missing_ok=True)
+    app.extensions["memory_store"].put("session:planted", pickle.dumps(_Exploit()), ttl=60)
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "planted")
+    assert client.get("/").status_code == 200
+    assert not marker.exists()
+    issued = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert issued is not None and issued.value != "planted"  # and the planted id is not kept
+
+
+@pytest.mark.parametrize("step", ["employee", "receipts", "categories", "review"])
+def test_no_session_id_or_answers_appear_in_any_url(app: Flask, wizard: Wizard, step: str) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    sid = wizard.client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert sid is not None
+    page = wizard.get(step).text
+    assert sid.value not in page
+    for link in [part.split('"')[0] for part in page.split('href="')[1:]]:
+        assert "00123" not in link and "Lovelace" not in link
