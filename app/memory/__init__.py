@@ -91,6 +91,11 @@ def open_draft(draft_id: str, step: str) -> Draft | None:
     return drafts().load(draft_id, memory_is_on(), writer=step)
 
 
+def seconds_left(draft: Draft) -> float:
+    """Seconds until the draft expires if nothing happens (idle or absolute, the sooner)."""
+    return max(0.0, drafts().lifetimes.ttl(draft.created))
+
+
 def draft_is_live(draft_id: str) -> bool:
     """Say whether a draft still exists (neither expired nor submitted)."""
     return drafts().exists(draft_id)

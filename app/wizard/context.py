@@ -32,7 +32,14 @@ def template_helpers() -> dict[str, Any]:
         "input_attrs": input_attrs,
         "human_size": human_size,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
+        "in_words": in_words,
     }
+
+
+def in_words(seconds: float) -> str:
+    """120 -> '2 minutes', 60 -> '1 minute', 45 -> '45 seconds'."""
+    amount, unit = (round(seconds / 60), "minute") if seconds >= 60 else (round(seconds), "second")
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
 
 
 def input_attrs(

@@ -40,7 +40,8 @@ NOTICES = {
 
 @bp.get("/")
 def start() -> str:
-    return render_template("start.html")
+    deleted = request.args.get("notice") == "deleted"
+    return render_template("start.html", notice="Your draft was deleted." if deleted else None)
 
 
 @bp.post("/report")
@@ -75,6 +76,25 @@ def confirmation(draft_id: str) -> str:
         abort(404)
     summary = summarise(answers_of(report), draft_id)
     return render_template("confirmation.html", report=report, summary=summary)
+
+
+@bp.post("/report/<draft_id>/keep-alive")
+def keep_alive(draft_id: str) -> tuple[dict[str, float], int]:
+    """Extend the draft's idle timeout (the expiry dialog's Keep my draft); say how long now."""
+    draft = memory.open_draft(draft_id, "keep-alive") if memory.owns(draft_id) else None
+    if draft is None:
+        return {"expires_in": 0}, 410
+    return {"expires_in": memory.seconds_left(draft)}, 200
+
+
+@bp.post("/report/<draft_id>/delete")
+def delete_draft(draft_id: str) -> Response:
+    """Delete the draft and its files now (the expiry dialog's second choice)."""
+    if not memory.owns(draft_id):
+        abort(404)
+    memory.forget_draft(draft_id)
+    discard_unsubmitted(draft_id)
+    return redirect(url_for(".start", notice="deleted"), 303)
 
 
 @bp.get("/api/drafts/<draft_id>/state")
@@ -194,6 +214,7 @@ def render_step(
         "errors": errors,
         "notice": NOTICES.get(request.args.get("notice", "")),
         "files": page.stored_files(form),
+        "expires_in": memory.seconds_left(page.draft),
     }
     if page.step is FINAL and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)

@@ -38,3 +38,39 @@
     if (tooLarge) input.value = "";
   });
 })();
+
+// Warn before the draft's idle timeout (SPEC §5): a modal dialog that takes focus, with
+// "Keep my draft" (extends it, nothing on the page is lost) and "Delete my draft now".
+(function () {
+  "use strict";
+  var dialog = document.getElementById("expiry-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") return;
+  var warning = Number(dialog.getAttribute("data-warning"));
+  var timers = [];
+
+  function schedule(expiresIn) {
+    timers.forEach(clearTimeout);
+    timers = [
+      setTimeout(function () { if (!dialog.open) dialog.showModal(); },
+                 Math.max(0, expiresIn - warning) * 1000),
+      // Past expiry, show what the server now says: the "draft has expired" page.
+      setTimeout(function () { window.location.reload(); }, (expiresIn + 1) * 1000),
+    ];
+  }
+
+  dialog.querySelector("[data-keep]").addEventListener("click", function () {
+    var token = dialog.querySelector("input[name=csrf_token]").value;
+    fetch(dialog.getAttribute("data-keep-url"), {
+      method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) { window.location.reload(); return null; }
+      return response.json();
+    }).then(function (body) {
+      if (!body) return;
+      dialog.close();
+      schedule(body.expires_in);
+    });
+  });
+
+  schedule(Number(dialog.getAttribute("data-expires-in")));
+})();

@@ -1,0 +1,78 @@
+"""Keeping a draft alive and deleting it now: the server side of the expiry dialog."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from app.receipts.models import ReceiptFile
+from tests.files import png
+from tests.helpers import Wizard, receipt_form
+
+
+def keep_alive(wizard: Wizard, token: str | None = None) -> TestResponse:
+    return wizard.client.post(
+        f"{wizard.draft_url}/keep-alive", headers={"X-CSRFToken": token or wizard.token()}
+    )
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1.5}])
+def test_keep_my_draft_extends_the_idle_timeout(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee(full_name="Kept Alive")
+    for _ in range(3):
+        time.sleep(0.8)
+        response = keep_alive(wizard)
+        assert response.status_code == 200
+        assert 1.0 < response.json["expires_in"] <= 1.5
+    assert 'value="Kept Alive"' in wizard.get("employee").text
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 0.5}])
+def test_keep_alive_of_an_expired_draft_says_it_is_gone(wizard: Wizard) -> None:
+    wizard.start()
+    time.sleep(0.7)
+    assert keep_alive(wizard).status_code == 410
+
+
+def test_keep_alive_needs_the_csrf_token_and_the_owner(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    assert keep_alive(wizard, token="forged").status_code == 400
+    stranger = Wizard(app.test_client())
+    stranger.draft_url = wizard.draft_url
+    assert keep_alive(stranger).status_code == 410
+
+
+def test_delete_my_draft_now_removes_it_and_its_files(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    data = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+    wizard.post("receipts", data, content_type="multipart/form-data")
+    response = wizard.client.post(f"{wizard.draft_url}/delete", data={"csrf_token": wizard.token()})
+    assert response.status_code == 303 and response.location == "/?notice=deleted"
+    assert "Your draft was deleted." in wizard.client.get(response.location).text
+    assert "This expense report draft has expired" in wizard.get("employee").text
+    with app.app_context():
+        assert ReceiptFile.query.count() == 0
+
+
+def test_another_browser_cannot_delete_a_draft(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    other = app.test_client()
+    token = Wizard(other).token()
+    response = other.post(f"{wizard.draft_url}/delete", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert wizard.get("employee").status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_EXPIRY_WARNING": 120}])
+def test_step_pages_carry_the_dialog_for_browsers_with_javascript(wizard: Wizard) -> None:
+    wizard.start()
+    page = wizard.get("employee").text
+    assert '<dialog id="expiry-dialog"' in page and 'data-warning="120"' in page
+    assert "Your draft will be deleted in 2 minutes unless you continue." in page
+    assert ">Keep my draft</button>" in page and "Delete my draft now" in page
