@@ -10,7 +10,7 @@ from flask import Flask
 
 from . import errors, health, housekeeping, memory, security
 from .config import DEFAULTS, secret_key
-from .extensions import csrf, db
+from .extensions import csrf, db, limiter
 
 
 def create_app(
@@ -30,6 +30,9 @@ def create_app(
     app.config.from_mapping(test_config or {})
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secret_key(app.instance_path)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"] or (
+        app.config["REDIS_URL"] if app.config["SESSION_TYPE"] == "redis" else "memory://"
+    )
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"] or (
         f"sqlite:///{os.path.join(app.instance_path, 'reports.sqlite3')}"
     )
@@ -46,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     errors.init_app(app)
     init_wizard(app)
     housekeeping.init_app(app)

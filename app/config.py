@@ -28,6 +28,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "expense_wizard_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Rate limits per client (Flask-Limiter), in memory by default, in Redis with
+    # SESSION_TYPE=redis so that every process counts alike.
+    "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",
+    "WIZARD_UPLOAD_RATE": "30 per minute; 300 per hour",
+    "RATELIMIT_STORAGE_URI": None,
+    "RATELIMIT_HEADERS_ENABLED": True,
     # Submitted reports
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite in instance/reports.sqlite3
     # CSRF tokens live as long as the browser session, not one hour: a person who

@@ -30,6 +30,8 @@ MESSAGES = {
     "A link to an expense report works only in the browser that started it.",
     405: "That action is not possible on this page. Go back and use the buttons on the page.",
     413: "What you sent was larger than this service accepts. Go back and try a smaller file.",
+    429: "You started many reports or sent many files in a short time. Wait a minute, then "
+    "go back and try again. Your drafts are kept.",
 }
 UNAVAILABLE = {
     StoreUnavailableError: "Session memory cannot be reached just now.",

@@ -18,7 +18,9 @@ pytest_plugins = ["tests.services"]
 
 def make_app(instance: Path, **config: Any) -> Flask:
     """An app on its own instance folder (its own memory store and reports database)."""
-    app = create_app({"TESTING": True, **config}, instance_path=str(instance))
+    # Rate limits are off unless a test is about them: tests start many drafts at once.
+    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **config}
+    app = create_app(settings, instance_path=str(instance))
     made_apps.append(app)
     return app
 

@@ -126,3 +126,6 @@ def switch_memory(on: bool) -> None:
         session.pop("memory_off", None)
     else:
         session["memory_off"] = True
+    # A change of what the session may do gets a new id; the old one is deleted (ASVS 7.2.4).
+    interface: StoreSessionInterface = current_app.session_interface  # type: ignore[assignment]
+    interface.regenerate(session)

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import memory
+from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft
 from ..receipts.checks import human_size
 from ..receipts.service import discard_unsubmitted, file_for_download
@@ -44,7 +45,20 @@ def start() -> str:
     return render_template("start.html", notice="Your draft was deleted." if deleted else None)
 
 
+def _draft_rate() -> str:
+    return str(current_app.config["WIZARD_DRAFT_RATE"])
+
+
+def _upload_rate() -> str:
+    return str(current_app.config["WIZARD_UPLOAD_RATE"])
+
+
+def _no_file_sent() -> bool:
+    return not any(upload.filename for upload in request.files.values())
+
+
 @bp.post("/report")
+@limiter.limit(_draft_rate)
 def new_report() -> Response:
     draft_id = memory.start_draft()
     return redirect(url_for(".step", draft_id=draft_id, step_name="employee"), 303)
@@ -57,6 +71,7 @@ def switch_memory() -> Response:
 
 
 @bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
+@limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):

@@ -72,7 +72,8 @@ class QuietRequestHandler(WSGIRequestHandler):
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a free loopback port, served by threads in a daemon thread."""
     instance = tmp_path_factory.mktemp("e2e-instance")
-    app = create_app({"TESTING": True}, instance_path=str(instance))
+    # Rate limits off: the suite starts many drafts from one address within a minute.
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, instance_path=str(instance))
     # port 0: any free port
     server = make_server(HOST, 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -136,3 +136,45 @@ def test_no_session_id_or_answers_appear_in_any_url(app: Flask, wizard: Wizard, 
     assert sid.value not in page
     for link in [part.split('"')[0] for part in page.split('href="')[1:]]:
         assert "00123" not in link and "Lovelace" not in link
+
+
+def test_switching_memory_issues_a_new_session_id_and_deletes_the_old(
+    app: Flask, wizard: Wizard
+) -> None:
+    name = app.config["SESSION_COOKIE_NAME"]
+    wizard.start()
+    before = wizard.client.get_cookie(name)
+    assert before is not None
+    wizard.switch_memory(on=False)
+    after = wizard.client.get_cookie(name)
+    assert after is not None and after.value != before.value
+    assert app.extensions["memory_store"].get(f"session:{before.value}") is None
+    assert wizard.fill_employee().status_code == 303  # same browser: draft and token kept
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "WIZARD_DRAFT_RATE": "3 per minute"}]
+)
+def test_starting_too_many_drafts_gets_the_429_page(wizard: Wizard) -> None:
+    for _ in range(3):
+        wizard.start()
+    page = wizard.client.post("/report", data={"csrf_token": wizard.token()})
+    assert page.status_code == 429 and "<h1>Too many requests</h1>" in page.text
+    assert "Your drafts are kept" in page.text and int(page.headers["Retry-After"]) > 0
+    assert_safe_headers(page)
+    assert wizard.get("employee").status_code == 200  # the drafts themselves still work
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "WIZARD_UPLOAD_RATE": "2 per minute"}]
+)
+def test_uploads_are_limited_but_steps_without_files_are_not(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+
+    def upload() -> TestResponse:
+        data = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+        return wizard.post("receipts", data, content_type="multipart/form-data")
+
+    assert [upload().status_code for _ in range(3)] == [303, 303, 429]
+    assert all(wizard.fill_receipts(1).status_code == 303 for _ in range(3))
