@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import http.cookiejar
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -59,6 +61,12 @@ class Browser:
         if token := re.search(r'name="csrf_token" value="([^"]+)"', page.text):
             self.token = token[1]
         return page
+
+
+def die_with_parent() -> None:
+    """Linux: the app process gets SIGKILL if the test run itself is killed (no orphans)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class AppProcess:
