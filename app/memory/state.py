@@ -157,7 +157,7 @@ class Memory(Protocol):
     carries_forward: bool
 
     def get(self, key: str, default: JSON = None) -> JSON: ...
-    def set(self, key: str, value: object) -> None: ...
+    def set(self, key: str, value: object, *, detect_types: bool = True) -> None: ...
     def delete(self, key: str) -> None: ...
     def has(self, key: str) -> bool: ...
     def contains(self, key: str, item: object) -> bool: ...
@@ -184,9 +184,9 @@ class SessionState:
         value = self._values.get(check_key(key), _MISSING)
         return default if value is _MISSING else value
 
-    def set(self, key: str, value: object) -> None:
-        """Store value under key (strings are type-detected), within the budget."""
-        stored = normalise(value)
+    def set(self, key: str, value: object, *, detect_types: bool = True) -> None:
+        """Store value under key within the budget; strings are type-detected unless told not."""
+        stored = normalise(value) if detect_types or not isinstance(value, str) else value
         check_key(key)
         self._check_budget(key, stored)
         self._apply("set", key, stored)
@@ -255,7 +255,7 @@ class NullState:
         check_key(key)
         return default
 
-    def set(self, key: str, value: object) -> None:
+    def set(self, key: str, value: object, *, detect_types: bool = True) -> None:
         check_key(key)
         normalise(value)  # a bad value is still an error, so both modes behave alike
 

@@ -76,7 +76,8 @@ class StepPage:
             categories: dict[str, Any] = self.memory.get("categories")  # type: ignore[assignment]
             answers.setdefault("categories", {k: v for k, v in categories.items() if k in kept})
         for key, value in answers.items():
-            self.memory.set(key, value)
+            # Answers are already typed: "true" typed as a purpose stays text.
+            self.memory.set(key, value, detect_types=False)
         if self.memory.has(self.unsaved_key):
             self.memory.delete(self.unsaved_key)
 

@@ -158,3 +158,12 @@ def test_the_memory_view_lists_keys_types_sizes_and_writers_to_its_owner_only(
     assert "Ada" not in view.text  # values are not in this view
     other = app.test_client().get(wizard.draft_url.replace("/report/", "/api/drafts/") + "/state")
     assert other.status_code == 404
+
+
+def test_a_purpose_that_looks_like_json_stays_exactly_as_typed(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    for purpose in ("true", "30", "[1]", "null"):
+        wizard.fill_categories(["Meals"], purpose=purpose)
+        assert f'value="{purpose}"' in wizard.get("categories").text

@@ -170,3 +170,10 @@ def test_null_state_remembers_nothing_but_still_checks_input() -> None:
         memory.set("", "x")
     with pytest.raises(BadValueError):
         memory.set("key", object())
+
+
+def test_text_can_be_stored_as_text_without_type_detection() -> None:
+    memory = state()
+    memory.set("business_purpose", "true", detect_types=False)
+    memory.set("count", "30", detect_types=False)
+    assert memory.get("business_purpose") == "true" and memory.get("count") == "30"
