@@ -219,16 +219,21 @@ def test_drafts_survive_a_redis_restart_with_aof(tmp_path: Path, own_redis: OwnR
     assert 'value="Written To Disk"' in wizard.get("employee").text
 
 
-def test_redis_down_gives_a_503_and_the_app_recovers_by_itself(
-    tmp_path: Path, own_redis: OwnRedis
-) -> None:
-    app = make_app(
+def app_on_own_redis(tmp_path: Path, own_redis: OwnRedis) -> Flask:
+    """An app on the test's own Redis, with a short timeout and error pages instead of raises."""
+    return make_app(
         tmp_path / "instance",
         SESSION_TYPE="redis",
         REDIS_URL=own_redis.url,
         REDIS_TIMEOUT=0.3,
         PROPAGATE_EXCEPTIONS=False,
     )
+
+
+def test_redis_down_gives_a_503_and_the_app_recovers_by_itself(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    app = app_on_own_redis(tmp_path, own_redis)
     wizard = Wizard(app.test_client())
     wizard.start()
     wizard.fill_employee()
@@ -248,13 +253,7 @@ def test_redis_down_gives_a_503_and_the_app_recovers_by_itself(
 
 
 def test_a_paused_redis_gives_a_503_within_the_timeout(tmp_path: Path, own_redis: OwnRedis) -> None:
-    app = make_app(
-        tmp_path / "instance",
-        SESSION_TYPE="redis",
-        REDIS_URL=own_redis.url,
-        REDIS_TIMEOUT=0.3,
-        PROPAGATE_EXCEPTIONS=False,
-    )
+    app = app_on_own_redis(tmp_path, own_redis)
     wizard = Wizard(app.test_client())
     wizard.start()
     own_redis.pause(3000)
