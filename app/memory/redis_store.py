@@ -72,11 +72,6 @@ class RedisStore:
         with _unavailable_on_error():
             self.client.delete(self.prefix + key)
 
-    def touch(self, key: str, ttl: float) -> None:
-        """Move a live key's expiry to ttl seconds from now."""
-        with _unavailable_on_error():
-            self.client.pexpire(self.prefix + key, _ms(ttl))
-
     def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None:
         """Read, change and write key atomically; retried if another writer got there first."""
         with _unavailable_on_error(), self.client.pipeline() as pipe:

@@ -32,8 +32,6 @@ class KeyValueStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def touch(self, key: str, ttl: float) -> None: ...
-
     def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None: ...
 
     def delete_expired(self) -> int: ...
@@ -133,13 +131,6 @@ class SQLiteStore:
     def delete(self, key: str) -> None:
         """Remove key; no error if it is absent."""
         self._run("DELETE FROM entries WHERE key = ?", key)
-
-    def touch(self, key: str, ttl: float) -> None:
-        """Move a live key's expiry to ttl seconds from now."""
-        now = time.time()
-        self._run(
-            "UPDATE entries SET expires = ? WHERE key = ? AND expires > ?", now + ttl, key, now
-        )
 
     def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None:
         """Read, change and write key in one transaction, so concurrent updates never clash."""
