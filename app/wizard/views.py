@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -241,10 +242,14 @@ def _go(draft: Draft, step_: Step, notice: str | None = None) -> Response:
     return redirect(url, 303)
 
 
+# Segments end in "/" but the last: unambiguous, so no catastrophic backtracking.
+_LOCAL_PATH = re.compile(r"/(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]*", re.ASCII)
+
+
 def _local_path(target: str) -> str:
-    """Only ever redirect within this site."""
-    ok = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return target if ok else "/"
+    """Only ever redirect to a plain path of this site. Browsers drop tabs and newlines from
+    URLs (a tab between two slashes makes "//evil.example"), so anything unusual goes to "/"."""
+    return target if _LOCAL_PATH.fullmatch(target) else "/"
 
 
 def step_after_too_large(draft_id: str, step_name: str) -> ResponseReturnValue:

@@ -22,7 +22,13 @@ def test_switch_is_a_post_that_returns_to_the_page_and_shows_the_state(wizard: W
     assert (response.status_code, response.location) == (303, step1)
     page = wizard.client.get(step1).text
     assert "Session memory: Off" in page and "Turn session memory on" in page
-    assert wizard.switch_memory(on=True, next_path="//evil.example").location == "/"
+    for outside in (
+        "//evil.example",
+        "/\t/evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+    ):
+        assert wizard.switch_memory(on=True, next_path=outside).location == "/"
 
 
 def test_memory_off_asks_again_and_counts_every_repeat(app: Flask, wizard: Wizard) -> None:
