@@ -181,13 +181,19 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
 
 
 def _received(page: StepPage) -> Received:
-    """What the page posted: categories bound to remembered receipts, files stored."""
-    formdata = MultiDict(request.form)
-    if CATEGORIES in page.sections and page.memory.has("receipts"):
-        formdata = aligned_categories(formdata, page.receipts())
+    """What the page posted, with its files stored."""
+    formdata = _posted_formdata(page)
     if RECEIPTS not in page.sections:
         return Received(formdata)
     return receive_files(page.draft.id, formdata, request.files)
+
+
+def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
+    """The posted fields, categories bound to the receipts memory holds, by receipt id."""
+    formdata = MultiDict(request.form)
+    if CATEGORIES in page.sections and page.memory.has("receipts"):
+        formdata = aligned_categories(formdata, page.receipts())
+    return formdata
 
 
 def _change_receipts(page: StepPage, received: Received, action: str) -> ResponseReturnValue:
@@ -277,5 +283,5 @@ def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValu
         "This page was out of date, so your answers were not saved yet. "
         "Check them and press the button again."
     )
-    form = found.form(MultiDict(request.form))  # files of a refused post are not stored
+    form = found.form(_posted_formdata(found))  # files of a refused post are not stored
     return render_step(found, form, errors=[("main-content", message)])

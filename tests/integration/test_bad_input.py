@@ -230,3 +230,13 @@ def test_a_failing_store_gives_a_503_that_says_nothing_was_submitted(
     assert "Nothing was submitted" in page.text and "Session memory: Unavailable" in page.text
     monkeypatch.undo()
     assert wizard.get("employee").status_code == 200  # recovers by itself
+
+
+def test_a_failed_csrf_check_on_categories_with_extra_groups_is_no_500(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    data = {"csrf_token": "", "categories-0-category": "Meals", "categories-1-category": "Meals"}
+    page = wizard.client.post(wizard.url("categories"), data=data)
+    assert page.status_code == 200 and "This page was out of date" in page.text
+    assert page.text.count("<legend") == 1  # one receipt in memory: one group
