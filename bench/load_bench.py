@@ -193,7 +193,11 @@ is an error and ends that walk.
 Latencies are locust's (perf_counter, from sending the request to reading the whole
 response, new connection included when there is one), over the requests started after all
 users had started; errors count the whole run. "Step p99" is the worst p99 of the 11
-requests; the SPEC target is 0 errors and a step p99 of at most 50 ms."""
+requests; the SPEC target is 0 errors and a step p99 of at most 50 ms. An error "without a
+response" (status 0) is a request sent on a kept-alive connection just as the server closed
+it: gthread workers close a connection idle for 2 s (gunicorn's --keep-alive); a browser
+sends such a request again, locust does not. Sync workers close every connection after its
+response, so they cannot meet it."""
 
 
 def _cpu_note(runs: list[Run]) -> str:

@@ -174,8 +174,9 @@ def _check(response: ResponseContextManager, ok: bool, expected: str) -> None:
     if ok:
         response.success()
         return
-    where = _location(response)
+    where, error = _location(response), getattr(response, "error", None)
     got = f"{response.status_code}" + (f" to {where}" if where else "")
+    got += f" ({type(error).__name__}: {error})" if response.status_code == 0 else ""
     response.failure(f"expected {expected}, got {got}")
     raise StepFailedError(expected)
 

@@ -70,6 +70,12 @@ class Run:
         return sum(self.errors.values())
 
     @property
+    def errors_shown(self) -> str:
+        """The count, and how many of them got no response at all (status 0)."""
+        none = sum(n for e, n in self.errors.items() if ", got 0 (" in e)
+        return f"{self.error_count}" + (f" ({none} without a response)" if none else "")
+
+    @property
     def worst_p99(self) -> Step:
         return max(self.steps, key=lambda s: s.p99)
 
@@ -160,7 +166,7 @@ def _summary_row(run: Run) -> list[object]:
         f"{run.walks_per_s:.1f}",
         f"{o.count / run.seconds:.0f}",
         o.count,
-        run.error_count,
+        run.errors_shown,
         f"{o.p50:.1f}",
         f"{o.p95:.1f}",
         f"{o.p99:.1f}",
