@@ -75,11 +75,11 @@ class StepPage:
             kept = {r["id"] for r in answers["receipts"]}
             categories: dict[str, Any] = self.memory.get("categories")  # type: ignore[assignment]
             answers.setdefault("categories", {k: v for k, v in categories.items() if k in kept})
+        if self.memory.has(self.unsaved_key):
+            self.memory.delete(self.unsaved_key)  # first: the answers replace it in the budget
         for key, value in answers.items():
             # Answers are already typed: "true" typed as a purpose stays text.
             self.memory.set(key, value, detect_types=False)
-        if self.memory.has(self.unsaved_key):
-            self.memory.delete(self.unsaved_key)
 
     def count_typed(self, answers: Answers) -> None:
         """Note every non-empty field whose value memory did not already supply."""

@@ -5,10 +5,16 @@ review) with a GET; add or remove receipt groups; switch session memory off and 
 expire a draft (its store entry deleted); submit, once or twice. A model tracks what each
 draft's memory must hold (the last valid answers accepted while memory was on).
 
+Each response is checked against the model: where it leads (next step, journey guard,
+expired and submitted pages), what it shows (every value typed, every value remembered),
+and whether a valid post may be refused as over the memory budget (only if it can be).
+
 Checked after every step: no 5xx and no unescaped markup in any response; at most one
-report per draft, and each report equals the answers accepted (or, memory off, posted);
-each draft's memory within its budget, empty while memory is off, gone once expired or
-submitted; a second browser gets 404 for every URL of every draft.
+report per draft, each equal to the answers accepted (or, memory off, posted), with a
+repeated-input counter that counted each of its fields; each draft's memory within its
+budget, empty while memory is off, gone once expired or submitted; a second browser gets
+404 for every URL of every draft the step touched, and the owner's memory inspector
+answers for live drafts only.
 """
 
 from __future__ import annotations
@@ -239,7 +245,7 @@ EMPLOYEE_NAMES = ("full_name", "work_email", "employee_id", "department", "manag
 
 
 def stored_report(report: Report) -> ReportModel:
-    names = EMPLOYEE_NAMES
+    """A stored report in the model's terms."""
     lines = [
         (
             i.receipt_date.isoformat(),
@@ -252,7 +258,7 @@ def stored_report(report: Report) -> ReportModel:
         )
         for i in report.items
     ]
-    employee = {name: getattr(report, name) for name in names}
+    employee = {name: getattr(report, name) for name in EMPLOYEE_NAMES}
     return ReportModel(employee, lines, report.business_purpose)
 
 
@@ -267,6 +273,7 @@ def categories_again(categories: Groups, purpose: Typed, receipts: Groups) -> Ca
 
 
 def path_and_query(response: TestResponse) -> str:
+    """Where a redirect goes: path and query, no anchor."""
     parts = urlsplit(response.location)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -328,29 +335,29 @@ class WizardMachine(RuleBasedStateMachine):
             return "guard"
         return "memory on" if self.memory_on else "memory off"
 
-    def accepted(
-        self, response: TestResponse, ok: bool | None, next_path: str, new: DraftModel
-    ) -> bool:
+    def accepted(self, response: TestResponse, ok: bool | None, step: str, new: DraftModel) -> bool:
         """A valid post goes on (unless over the memory budget); an invalid one stays."""
+        next_path = self.next_path(new, step)
         if ok is None:  # the spec allows either outcome
             ok = response.status_code == 303
         low, high = new.memory_bytes() if self.memory_on else (0, 0)
         if ok and response.status_code == 200 and OVER_BUDGET in response.text:
             assert high >= BUDGET, f"refused as over budget, but at most {high} bytes"
             event("over the memory budget")
-            assert_error_page(response)
+            assert_error_page(response, step)
             return False
         if ok:
             assert low <= BUDGET, f"accepted {low} bytes or more over a budget of {BUDGET}"
             assert response.status_code == 303, response.text[:3000]
             assert path_and_query(response) == next_path
             return True
-        assert_error_page(response)
+        assert_error_page(response, step)
         return False
 
-    def next_path(self, model: DraftModel, step: str, new: DraftModel) -> str:
+    def next_path(self, new: DraftModel, step: str) -> str:
+        """Where Continue on step leads, given what memory holds after it."""
         following = new.next_after(step) if self.memory_on else STEPS[STEPS.index(step) + 1]
-        return f"/report/{model.id}/{following}"
+        return f"/report/{new.id}/{following}"
 
     # ------------------------------------------------------------ rules
 
@@ -381,8 +388,7 @@ class WizardMachine(RuleBasedStateMachine):
         if self.elsewhere(model, "employee", response, post=True):
             return
         new = replace(model, employee={k: v.kept for k, v in fields.items()})
-        next_path = self.next_path(model, "employee", new)
-        if self.accepted(response, page_verdict(fields), next_path, new):
+        if self.accepted(response, page_verdict(fields), "employee", new):
             self.remember(model, new)
         else:
             assert_fields_shown(response.text, named("employee-", fields))
@@ -401,7 +407,7 @@ class WizardMachine(RuleBasedStateMachine):
         if self.elsewhere(model, "receipts", response, post=True):
             return
         if page_verdict(receipts) is not True:
-            assert_error_page(response)
+            assert_error_page(response, "receipts")
             for i, fields in enumerate(receipts):
                 assert_fields_shown(response.text, named(f"receipts-{i}-", fields))
             return
@@ -409,7 +415,7 @@ class WizardMachine(RuleBasedStateMachine):
         new_receipts = [receipt_model(rid, r) for rid, r in zip(ids, receipts, strict=True)]
         new = replace(model, receipts=new_receipts, categories=kept, unsaved=None)
         new.unsaved_bytes = (0, 0)
-        if self.accepted(response, True, self.next_path(model, "receipts", new), new):
+        if self.accepted(response, True, "receipts", new):
             self.remember(model, new)
 
     @rule(
@@ -497,7 +503,7 @@ class WizardMachine(RuleBasedStateMachine):
         if self.elsewhere(model, "categories", response, post=True):
             return
         new = replace(model, categories=page.chosen, purpose=purpose.kept)
-        if self.accepted(response, page.ok, self.next_path(model, "categories", new), new):
+        if self.accepted(response, page.ok, "categories", new):
             self.remember(model, new)
             return
         assert_fields_shown(response.text, {"business_purpose": purpose, **page.shown})
@@ -544,7 +550,12 @@ class WizardMachine(RuleBasedStateMachine):
         elif step in ("categories", "review"):
             assert "Session memory is off, so this step" in response.text
 
-    @rule(draft=drafts, confirm=st.booleans(), twice=st.booleans(), answers=whole_reports)
+    @rule(
+        draft=drafts,
+        confirm=st.booleans(),
+        twice=st.booleans(),
+        answers=st.one_of(valid_answers, whole_reports),
+    )
     def submit(self, draft: str, confirm: bool, twice: bool, answers: Answers) -> None:
         """Submit from review (twice: a double click); memory off posts the whole report."""
         model = self.models[draft]
@@ -555,7 +566,7 @@ class WizardMachine(RuleBasedStateMachine):
         if self.elsewhere(model, "review", response, post=True):
             return
         if not confirm or expected is None:
-            assert_error_page(response)
+            assert_error_page(response, "review")
             return
         assert response.status_code == 303
         assert path_and_query(response) == f"/report/{draft}/confirmation"
