@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=24),
     "SESSION_KEY_PREFIX": "session:",
     "SESSION_ID_LENGTH": 32,  # bytes: a 256-bit id
+    # Seconds a retired session id (after a memory switch or a submit) still leads to
+    # its successor: long enough for a double click, too short to be worth stealing.
+    "SESSION_ROTATION_GRACE": 10,
     # Write the browser session only when it changes: a late read-only request
     # must never roll back a concurrent write (Flask-Session #71).
     "SESSION_REFRESH_EACH_REQUEST": False,

@@ -126,6 +126,11 @@ def switch_memory(on: bool) -> None:
         session.pop("memory_off", None)
     else:
         session["memory_off"] = True
-    # A change of what the session may do gets a new id; the old one is deleted (ASVS 7.2.4).
+    renew_session_id()
+
+
+def renew_session_id() -> None:
+    """Issue this browser a new session id: a change of what the session may do gets one
+    (ASVS 4 3.2.1, 5 7.2.4). The old id only forwards for SESSION_ROTATION_GRACE seconds."""
     interface: StoreSessionInterface = current_app.session_interface  # type: ignore[assignment]
     interface.regenerate(session)

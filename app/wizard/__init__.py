@@ -7,8 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the wizard's pages and what every template needs."""
-    from . import context, views
+    from . import api, context, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers())

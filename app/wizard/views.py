@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import asdict
 from typing import Any
 
 from flask import (
@@ -113,21 +112,6 @@ def delete_draft(draft_id: str) -> Response:
     return redirect(url_for(".start", notice="deleted"), 303)
 
 
-@bp.get("/api/drafts/<draft_id>/state")
-def memory_json(draft_id: str) -> dict[str, Any]:
-    """The draft's memory as the inspector sees it: keys, types, sizes, writers; no values."""
-    draft = memory.open_draft(draft_id, "inspector") if memory.owns(draft_id) else None
-    if draft is None:
-        abort(404)
-    return {
-        "draft": draft.id,
-        "memory_on": draft.memory.carries_forward,
-        "budget": memory.drafts().budget,
-        "total_size": draft.memory.total_size(),
-        "keys": [asdict(info) for info in draft.memory.list_keys()],
-    }
-
-
 @bp.get("/report/<draft_id>/files/<file_id>")
 def receipt_file(draft_id: str, file_id: str) -> Response:
     """Send a receipt file, only to the browser that owns its draft."""
@@ -221,6 +205,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     counts = TypingCounts.from_counter(page.draft.counter())
     submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
     memory.forget_draft(page.draft.id)
+    memory.renew_session_id()
     discard_unsubmitted(page.draft.id)  # uploads replaced or asked again along the way
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
 

@@ -138,6 +138,20 @@ def test_submit_again_from_a_page_left_open_makes_no_second_report(
     expect(summary_value(stale, "Full name")).to_have_text("Ada Lovelace")
 
 
+def test_a_double_click_on_submit_shows_the_confirmation_of_one_report(page: Page) -> None:
+    """Submit issues a new session id; the second click may still carry the old one."""
+    walk_to_review(page, ADA, TAXI)
+    page.get_by_label(
+        "I confirm these expenses are accurate and for business purposes", exact=True
+    ).check()
+    page.get_by_role("button", name="Submit expense report").dblclick()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Expense report submitted")
+    reference = reference_of(page)
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Expense report submitted")
+    assert reference_of(page) == reference
+
+
 def test_a_draft_is_a_404_in_another_browser_session(
     page: Page,
     new_context: Callable[..., BrowserContext],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import time
 from pathlib import Path
 
 import pytest
@@ -138,18 +139,65 @@ def test_no_session_id_or_answers_appear_in_any_url(app: Flask, wizard: Wizard, 
         assert "00123" not in link and "Lovelace" not in link
 
 
-def test_switching_memory_issues_a_new_session_id_and_deletes_the_old(
+def _session_id(wizard: Wizard) -> str:
+    cookie = wizard.client.get_cookie(wizard.client.application.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return cookie.value
+
+
+def _with_session_id(wizard: Wizard, sid: str) -> Wizard:
+    """Another client of the same app holding the given session cookie and CSRF token."""
+    app = wizard.client.application
+    other = Wizard(app.test_client())
+    other.client.set_cookie(app.config["SESSION_COOKIE_NAME"], sid)
+    other.draft_url, other._token = wizard.draft_url, wizard.token()
+    return other
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0}])
+@pytest.mark.parametrize("change", ["switch memory", "submit"])
+def test_switching_memory_or_submitting_issues_a_new_session_id_and_deletes_the_old(
+    app: Flask, wizard: Wizard, change: str
+) -> None:
+    wizard.start()
+    before = _session_id(wizard)
+    if change == "submit":
+        assert wizard.complete_draft().status_code == 303
+    else:
+        assert wizard.switch_memory(on=False).status_code == 303
+    after = _session_id(wizard)
+    assert after != before
+    assert app.extensions["memory_store"].get(f"session:{before}") is None
+    assert wizard.start()  # same browser: its token and drafts are kept under the new id
+    stale = _with_session_id(wizard, before)
+    refused = stale.fill_employee()  # the old id opens nothing of this browser's
+    assert "This expense report draft has expired" in refused.text
+    assert _session_id(stale) not in (before, after)
+
+
+def test_a_double_click_on_submit_lands_on_the_confirmation_not_an_error(
     app: Flask, wizard: Wizard
 ) -> None:
-    name = app.config["SESSION_COOKIE_NAME"]
     wizard.start()
-    before = wizard.client.get_cookie(name)
-    assert before is not None
-    wizard.switch_memory(on=False)
-    after = wizard.client.get_cookie(name)
-    assert after is not None and after.value != before.value
-    assert app.extensions["memory_store"].get(f"session:{before.value}") is None
-    assert wizard.fill_employee().status_code == 303  # same browser: draft and token kept
+    before = _session_id(wizard)
+    first = wizard.complete_draft()
+    second_click = _with_session_id(wizard, before)  # sent before the first answer came back
+    again = second_click.submit()
+    assert again.status_code == 303 and again.location == first.location
+    assert _session_id(second_click) == _session_id(wizard) != before  # handed the new id
+    assert "Expense report submitted" in second_click.client.get(again.location).text
+
+
+@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0.3}])
+def test_after_the_grace_period_the_old_session_id_is_dead(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    before = _session_id(wizard)
+    first = wizard.complete_draft()
+    time.sleep(0.4)
+    stale = _with_session_id(wizard, before)
+    assert stale.client.get(first.location).status_code == 404
+    assert app.extensions["memory_store"].get(f"session:{before}") is None
+    assert wizard.client.get(first.location).status_code == 200  # the owner, under its new id
 
 
 @pytest.mark.parametrize(
