@@ -4,6 +4,7 @@ touches flask.session."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, session
 
@@ -114,6 +115,18 @@ def save_draft(draft: Draft) -> None:
 def forget_draft(draft_id: str) -> None:
     """Delete a submitted draft's memory; the browser keeps its id to show the report."""
     drafts().delete(draft_id)
+
+
+def remember_result(result: dict[str, Any]) -> None:
+    """Keep what a submitted report cost, one per memory mode, for the comparison page."""
+    mode = "on" if result["memory_on"] else "off"
+    session["results"] = {**submitted_results(), mode: result}
+
+
+def submitted_results() -> dict[str, dict[str, Any]]:
+    """The last report this browser submitted with memory on and with memory off, if any."""
+    results: dict[str, dict[str, Any]] = session.get("results", {})
+    return results
 
 
 def switch_memory(on: bool) -> None:

@@ -42,10 +42,21 @@ class Draft:
     memory: SessionState | NullState
     typed: dict[str, int]
     typed_now: list[str] = field(default_factory=list)
+    pages: int = 0  # step pages sent (Continue, Add, Remove, Submit), for the comparison
+    pages_now: int = 0
 
     def note_typed(self, fields: Iterable[str]) -> None:
         """Count fields the person typed on the step just accepted."""
         self.typed_now.extend(fields)
+
+    def note_page_sent(self) -> None:
+        """Count a step page the person sent, whatever became of it."""
+        self.pages_now += 1
+
+    @property
+    def pages_sent(self) -> int:
+        """Step pages sent in this draft, including this request."""
+        return self.pages + self.pages_now
 
     def counter(self) -> dict[str, int]:
         """Times each field was typed in this draft, including this request."""
@@ -61,7 +72,7 @@ class Draft:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.memory.operations or self.typed_now)
+        return bool(self.memory.operations or self.typed_now or self.pages_now)
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,9 @@ class DraftRepository:
             if memory_on
             else NullState()
         )
-        return Draft(draft_id, record["created"], memory, record["typed"])
+        return Draft(
+            draft_id, record["created"], memory, record["typed"], pages=record.get("pages", 0)
+        )
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -125,12 +138,14 @@ class DraftRepository:
                 apply_operation(record["values"], record["meta"], operation, writer)
             for name in draft.typed_now:
                 record["typed"][name] = record["typed"].get(name, 0) + 1
+            record["pages"] = record.get("pages", 0) + draft.pages_now
             check_budget(record["values"], self.budget)
             return _encoder.encode(record)
 
         self.store.update(KEY_PREFIX + draft.id, replay, self.lifetimes.ttl(draft.created))
         draft.memory.operations.clear()
         draft.typed_now.clear()
+        draft.pages, draft.pages_now = draft.pages + draft.pages_now, 0
 
     def discard_memory(self, draft_ids: Iterable[str]) -> None:
         """Forget the memory of these drafts at once; their counters stay."""

@@ -27,6 +27,8 @@ from ..receipts.checks import human_size
 from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, find_report, submit_report
 from .answers import aligned_categories, answers_from
+from .compare import result_of
+from .inspector import inspector_for
 from .page import StepPage, error_list, with_file_errors
 from .steps import CATEGORIES, FINAL, RECEIPTS, Step, first_incomplete_before, next_step, step_named
 from .summary import answers_of, summarise
@@ -60,6 +62,8 @@ def _no_file_sent() -> bool:
 @bp.post("/report")
 @limiter.limit(_draft_rate)
 def new_report() -> Response:
+    if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
+        memory.switch_memory(mode == "on")
     draft_id = memory.start_draft()
     return redirect(url_for(".step", draft_id=draft_id, step_name="employee"), 303)
 
@@ -146,6 +150,7 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
 
 
 def _post_step(page: StepPage) -> ResponseReturnValue:
+    page.draft.note_page_sent()
     received = _received(page)
     action = request.form.get("action", "continue")
     if action != "continue" and RECEIPTS in page.sections:
@@ -153,7 +158,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     form = page.form(received.formdata)
     valid = form.validate()
     if not valid or received.errors:
-        return render_step(page, with_file_errors(form, received.errors))
+        return _shown_again(page, with_file_errors(form, received.errors))
     if page.step is FINAL:
         return _submit(page, received.formdata)
     try:
@@ -185,7 +190,7 @@ def _change_receipts(page: StepPage, received: Received, action: str) -> Respons
     formdata, anchor = change_receipts(page.draft.id, received.formdata, action)
     form = page.form(formdata)
     if not page.memory.carries_forward or received.errors:
-        return render_step(page, with_file_errors(form, received.errors))
+        return _shown_again(page, with_file_errors(form, received.errors))
     try:
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
@@ -203,8 +208,9 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     answers = answers_from(form)
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
-    submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
+    report = submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
     memory.forget_draft(page.draft.id)
+    memory.remember_result(result_of(report, page.draft))
     memory.renew_session_id()
     discard_unsubmitted(page.draft.id)  # uploads replaced or asked again along the way
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
@@ -222,10 +228,17 @@ def render_step(
         "notice": NOTICES.get(request.args.get("notice", "")),
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
+        "inspector": inspector_for(page.draft),
     }
     if page.step is FINAL and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
+
+
+def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
+    """The page again with its messages; only the page count is saved (memory unchanged)."""
+    memory.save_draft(page.draft)
+    return render_step(page, form)
 
 
 def _go(draft: Draft, step_: Step, notice: str | None = None) -> Response:

@@ -1,0 +1,106 @@
+"""Memory on vs memory off, side by side: what the last report in each mode cost this browser."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from .. import memory
+from ..memory import Draft
+from ..reports.models import Report
+
+bp = Blueprint("compare", __name__)
+
+CHART_WIDTH = 320  # px of the longest bar in the chart
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One compared quantity: its label, its key in a result, how to show a value."""
+
+    label: str
+    key: str
+    unit: str  # "" for a count; "s" for seconds
+
+    def show(self, value: float) -> str:
+        return duration(value) if self.unit == "s" else f"{value:,.0f}"
+
+
+MEASURES = (
+    Measure("Fields typed", "typed", ""),
+    Measure("Fields typed again", "typed_again", ""),
+    Measure("Pages sent", "pages", ""),
+    Measure("Time from start to submit", "seconds", "s"),
+)
+
+
+def result_of(report: Report, draft: Draft) -> dict[str, Any]:
+    """What submitting this report cost, as the browser session keeps it."""
+    return {
+        "reference": report.reference,
+        "memory_on": report.memory_on,
+        "typed": report.fields_typed,
+        "typed_again": report.fields_repeated,
+        "pages": draft.pages_sent,
+        "seconds": round(time.time() - draft.created, 1),
+    }
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the chart: its mode, value, length in px and its label."""
+
+    mode: str
+    value: float
+    length: int
+    text: str
+
+
+def bars_of(measure: Measure, results: dict[str, dict[str, Any]]) -> list[Bar]:
+    """The on and off bars of one measure, scaled to the larger of the two."""
+    values = {mode: float(results[mode][measure.key]) for mode in ("on", "off")}
+    longest = max(values.values()) or 1.0
+    return [
+        Bar(mode, value, round(CHART_WIDTH * value / longest), measure.show(value))
+        for mode, value in values.items()
+    ]
+
+
+def verdict(on: dict[str, Any], off: dict[str, Any]) -> str:
+    """The comparison in one plain sentence or two."""
+    again = off["typed_again"]
+    fields = f"{again} {'field' if again == 1 else 'fields'} you had already given"
+    slower = off["seconds"] - on["seconds"]
+    timing = (
+        f", and the report took {duration(slower)} longer"
+        if slower >= 1
+        else "; it was not slower this time, but every repeated field was a chance to mistype"
+    )
+    spared = "nothing" if on["typed_again"] == 0 else f"only {on['typed_again']} fields"
+    return (
+        f"With session memory off you typed {fields}{timing}. "
+        f"With memory on you typed {spared} twice."
+    )
+
+
+def duration(seconds: float) -> str:
+    """65 -> '1 min 5 s'; 38 -> '38 s'."""
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if minutes else f"{rest} s"
+
+
+@bp.get("/compare")
+def compare() -> str:
+    results = memory.submitted_results()
+    both = "on" in results and "off" in results
+    return render_template(
+        "compare.html",
+        results=results,
+        measures=MEASURES,
+        chart={m.key: bars_of(m, results) for m in MEASURES} if both else {},
+        chart_width=CHART_WIDTH,
+        verdict=verdict(results["on"], results["off"]) if both else None,
+    )

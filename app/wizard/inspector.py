@@ -1,0 +1,121 @@
+"""The memory inspector: what session memory holds for this draft, and what the browser holds.
+
+A view model only: it reads memory (values only for the owner, who alone gets here),
+and the template shows it. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request
+
+from .. import memory
+from .steps import step_named
+
+STORE_NAMES = {
+    "sqlite": "the app's embedded SQLite store on this server",
+    "redis": "Redis, shared by every app process",
+}
+PREVIEW_CHARS = 160  # a long value (many receipts) is cut; its size says how long it is
+_LATER_LETTERS = re.compile(r"\B\w")  # every letter or digit but the first of a word
+# Fields that say nothing about a person stay readable when values are masked.
+NOT_PERSONAL = frozenset({"id", "file_id", "date", "currency", "category", "department"})
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    key: str
+    type: str
+    size: int
+    written_by: str
+    written_ago: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Inspector:
+    memory_on: bool
+    rows: list[KeyRow]
+    total: int
+    budget: int
+    expires_in: float
+    store_name: str
+    cookie_name: str
+    cookie_size: int
+    show_values: bool
+
+    @property
+    def percent_used(self) -> int:
+        return round(100 * self.total / self.budget) if self.budget else 0
+
+
+def inspector_for(draft: memory.Draft) -> Inspector:
+    """Describe the draft's memory for its owner."""
+    show_values = request.args.get("values") == "shown"
+    now = time.time()
+    rows = [
+        KeyRow(
+            info.key,
+            info.type,
+            info.size,
+            _writer_title(info.written_by),
+            ago(now - info.written_at),
+            preview(draft.memory.get(info.key), masked=not show_values),
+        )
+        for info in draft.memory.list_keys()
+    ]
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    return Inspector(
+        memory_on=draft.memory.carries_forward,
+        rows=rows,
+        total=draft.memory.total_size() if rows else 0,
+        budget=memory.drafts().budget,
+        expires_in=memory.seconds_left(draft),
+        store_name=STORE_NAMES.get(current_app.config["SESSION_TYPE"], "a session store"),
+        cookie_name=name,
+        cookie_size=len(name) + 1 + len(request.cookies.get(name, "")),
+        show_values=show_values,
+    )
+
+
+def mask(text: str) -> str:
+    """Keep the first character of each word: 'Ada Lovelace' -> 'A•• L•••••••'."""
+    return _LATER_LETTERS.sub("•", text)
+
+
+def preview(value: Any, masked: bool) -> str:
+    """A value as compact JSON, its strings partly masked unless asked, cut when long."""
+    shown = _mask_strings(value) if masked else value
+    text = json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def _mask_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_mask_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {k: v if k in NOT_PERSONAL else _mask_strings(v) for k, v in value.items()}
+    return value
+
+
+def _writer_title(writer: str) -> str:
+    found = step_named(writer)
+    return found.title if found else writer or "unknown"
+
+
+def ago(seconds: float) -> str:
+    """'just now', '45 seconds ago', '3 minutes ago', '2 hours ago'."""
+    if seconds < 5:
+        return "just now"
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size:
+            amount = int(seconds // size)
+            return f"{amount} {unit}{'' if amount == 1 else 's'} ago"
+    return "just now"

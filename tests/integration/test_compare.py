@@ -1,0 +1,85 @@
+"""/compare: the last report in each memory mode side by side, or an invitation to try one."""
+
+from __future__ import annotations
+
+import re
+
+from tests.helpers import Wizard, employee_form, receipt_form
+
+# One receipt: 5 employee fields + date, merchant, amount, currency + category + purpose
+TYPED_WITH_MEMORY_ON = 11
+
+
+def table_row(page: str, label: str) -> list[str]:
+    row = re.search(rf"<th scope=\"row\">{label}</th>(.*?)</tr>", page, re.S)
+    assert row, f"no row {label!r}"
+    return [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row[1], re.S)]
+
+
+def submit_with_memory_off(wizard: Wizard) -> None:
+    """Memory off: Categories asks again for the receipt, review for everything."""
+    wizard.switch_memory(on=False)
+    wizard.start()
+    wizard.fill_employee()
+    wizard.post("receipts", receipt_form(0))
+    both = {**receipt_form(0), "receipts-0-category": "Meals", "business_purpose": "Visit"}
+    assert wizard.post("categories", both).status_code == 303
+    assert wizard.submit(**employee_form(), **both).status_code == 303
+
+
+def test_with_no_report_yet_it_invites_to_try_both_modes(wizard: Wizard) -> None:
+    page = wizard.client.get("/compare").text
+    assert "<h1>Memory on vs memory off</h1>" in page
+    assert table_row(page, "Fields typed") == ["Not yet tried", "Not yet tried"]
+    assert "Turn memory off and start a report" in page
+    assert "Turn memory on and start a report" in page
+    assert "<svg" not in page
+
+
+def test_after_a_report_with_memory_on_it_shows_its_numbers_and_invites_memory_off(
+    wizard: Wizard,
+) -> None:
+    assert wizard.complete_draft().status_code == 303
+    page = wizard.client.get("/compare").text
+    assert table_row(page, "Fields typed") == [str(TYPED_WITH_MEMORY_ON), "Not yet tried"]
+    assert table_row(page, "Fields typed again") == ["0", "Not yet tried"]
+    assert table_row(page, "Pages sent") == ["4", "Not yet tried"]
+    assert re.fullmatch(r"\d+ s", table_row(page, "Time from start to submit")[0])
+    assert "Turn memory off and start a report" in page
+    assert "Turn memory on and start a report" not in page
+    assert "3.3.7" in page and "Redundant Entry" in page
+
+
+def test_the_invitation_switches_memory_and_starts_a_report(wizard: Wizard) -> None:
+    response = wizard.client.post("/report", data={"csrf_token": wizard.token(), "memory": "off"})
+    assert response.status_code == 303 and response.location.endswith("/employee")
+    step = wizard.client.get(response.location).text
+    assert "Session memory: Off" in step
+
+
+def test_with_a_report_in_each_mode_it_compares_them_in_a_table_a_chart_and_words(
+    wizard: Wizard,
+) -> None:
+    assert wizard.complete_draft().status_code == 303
+    submit_with_memory_off(wizard)
+    page = wizard.client.get("/compare").text
+    # Memory off: 11 on the first two steps and step 3's own, then the receipt again (4),
+    # then everything again on review (11)
+    assert table_row(page, "Fields typed") == [str(TYPED_WITH_MEMORY_ON), "26"]
+    assert table_row(page, "Fields typed again") == ["0", "15"]
+    assert table_row(page, "Pages sent") == ["4", "4"]
+    assert "With session memory off you typed 15 fields you had already given" in page
+    assert "With memory on you typed nothing twice." in page
+    assert 'role="img"' in page and "Fields typed again: memory on 0, memory off 15." in page
+    assert "Try it with memory" not in page
+
+
+def test_an_error_shown_again_counts_as_a_page_sent(wizard: Wizard) -> None:
+    wizard.start()
+    assert wizard.fill_employee(full_name="").status_code == 200
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    assert wizard.submit().status_code == 303
+    page = wizard.client.get("/compare").text
+    assert table_row(page, "Pages sent")[0] == "5"
