@@ -27,6 +27,13 @@ __all__ = [
 ]
 
 MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
+# Where a draft's memory lives: the setting's values and the labels people see.
+STRATEGIES = {
+    "server": "On the server",
+    "cookie": "In a browser cookie",
+    "form": "Passed through the form",
+}
+DEFAULT_STRATEGY = "server"
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +73,22 @@ def drafts() -> DraftRepository:
 def memory_is_on() -> bool:
     """Say whether this browser has session memory switched on (the default)."""
     return not session.get("memory_off", False)
+
+
+def strategy() -> str:
+    """Where this browser keeps the memory of new drafts (one of STRATEGIES)."""
+    chosen: str = session.get("strategy", DEFAULT_STRATEGY)
+    return chosen if chosen in STRATEGIES else DEFAULT_STRATEGY
+
+
+def choose_strategy(name: str) -> None:
+    """Keep the memory of this browser's new drafts in another place."""
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}")
+    if name == DEFAULT_STRATEGY:
+        session.pop("strategy", None)
+    else:
+        session["strategy"] = name
 
 
 def owned_draft_ids() -> list[str]:

@@ -16,9 +16,10 @@ from .summary import receipt_legend
 def request_globals() -> dict[str, Any]:
     """What templates show about this browser's session (None: the session is unavailable)."""
     try:
-        return {"memory_on": memory.memory_is_on()}
+        return {"memory_on": memory.memory_is_on(), "strategy": memory.strategy()}
     except (AssertionError, memory.StoreUnavailableError):
-        return {"memory_on": None}  # the error page for a failed store must still render
+        # the error page for a failed store must still render
+        return {"memory_on": None, "strategy": memory.DEFAULT_STRATEGY}
 
 
 def template_helpers() -> dict[str, Any]:
@@ -33,6 +34,7 @@ def template_helpers() -> dict[str, Any]:
         "human_size": human_size,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
         "in_words": in_words,
+        "strategies": memory.STRATEGIES,
     }
 
 

@@ -74,6 +74,13 @@ def switch_memory() -> Response:
     return redirect(_local_path(request.form.get("next", "/")), 303)
 
 
+@bp.post("/memory/strategy")
+def choose_strategy() -> Response:
+    if (name := request.form.get("strategy", "")) in memory.STRATEGIES:
+        memory.choose_strategy(name)
+    return redirect(_local_path(request.form.get("next", "/")), 303)
+
+
 @bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:

@@ -125,14 +125,27 @@ def screenshot_dir(pytestconfig: pytest.Config) -> Path:
     return Path(pytestconfig.rootpath) / "test-results" / "screenshots"
 
 
+# Screenshots the README shows, kept in docs/screenshots/ (refreshed with
+# UPDATE_README_SCREENSHOTS=1 ./scripts/test -k "inspector or compare or memory_off").
+README_SCREENSHOTS = {
+    "i02-inspector-on-review": "inspector.png",
+    "b03-step3-memory-off": "memory-off-asks-again.png",
+    "c02-compare-both-modes": "compare.png",
+}
+
+
 @pytest.fixture
-def screenshot(screenshot_dir: Path) -> Callable[[Page, str], Path]:
+def screenshot(screenshot_dir: Path, pytestconfig: pytest.Config) -> Callable[[Page, str], Path]:
     """Save a full-page screenshot as test-results/screenshots/<name>.png."""
+    docs = Path(pytestconfig.rootpath) / "docs" / "screenshots"
 
     def save(page: Page, name: str) -> Path:
         screenshot_dir.mkdir(parents=True, exist_ok=True)
         path = screenshot_dir / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if name in README_SCREENSHOTS and os.environ.get("UPDATE_README_SCREENSHOTS"):
+            docs.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, docs / README_SCREENSHOTS[name])
         return path
 
     return save
