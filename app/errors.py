@@ -1,15 +1,21 @@
-"""Error pages in the site's layout; store failures become a 503 that says what happened."""
+"""Error pages in the site's layout; store failures become a 503 that says what happened.
+
+Under /api/ every error is an RFC 9457 problem document (JSON) instead of a page.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .extensions import db
 from .health import RETRY_AFTER_SECONDS
@@ -33,6 +39,16 @@ MESSAGES = {
     429: "You started many reports or sent many files in a short time. Wait a minute, then "
     "go back and try again. Your drafts are kept.",
 }
+API_PREFIX = "/api/"
+API_MESSAGES = {
+    # One 404 for every URL under /api/: a draft of another browser, an expired draft and
+    # one that never existed must look alike.
+    404: "There is nothing at this address. A draft's memory answers only the browser that "
+    "started the draft, and only while the draft is live.",
+    405: "This address does not take that method; the Allow header lists the ones it takes.",
+    413: "The request body is larger than this service accepts.",
+    429: "Too many requests from this client. Wait a minute, then try again.",
+}
 UNAVAILABLE = {
     StoreUnavailableError: "Session memory cannot be reached just now.",
     OperationalError: "The reports database cannot be reached just now.",
@@ -50,7 +66,24 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DraftExpiredError, _draft_expired)
 
 
+def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem document: what API clients get instead of an error page."""
+    title = HTTP_STATUS_CODES.get(status, "Error")
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    response = jsonify({**body, "code": code, **extra})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _for_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
+    if _for_api():
+        hint = "Send the csrf_token of one of this browser's pages in the X-CSRFToken header."
+        return problem(400, "csrf_failed", f"{error.description} {hint}")
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_csrf_failure
 
@@ -68,14 +101,30 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     return _http_error(error)
 
 
-def _draft_expired(error: DraftExpiredError) -> str:
-    # The draft expired while this request worked on it: the same page as on arrival.
+def _draft_expired(error: DraftExpiredError) -> ResponseReturnValue:
+    # The draft expired while this request worked on it: the same answer as on arrival.
+    if _for_api():
+        return _api_error(NotFound())
     return render_template("expired.html")
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if _for_api():
+        return _api_error(error)
     code = error.code or 500
     return _page(code, MESSAGES.get(code, error.description or ""))
+
+
+def _api_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    title = HTTP_STATUS_CODES.get(code, "Error")
+    slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+    response = problem(code, slug, API_MESSAGES.get(code, error.description or title))
+    # Keep what the exception adds (Allow on a 405), but not its HTML content type.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers.add(name, value)
+    return response
 
 
 def _internal_error(error: InternalServerError) -> ResponseReturnValue:
@@ -85,6 +134,9 @@ def _internal_error(error: InternalServerError) -> ResponseReturnValue:
         return _unavailable(original)
     reference = secrets.token_hex(4).upper()
     log.error("Unhandled error %s", reference, exc_info=original)
+    if _for_api():
+        detail = "Something went wrong on the server. If you contact support, quote the reference."
+        return problem(500, "internal_error", detail, reference=reference)
     message = "Nothing you typed was submitted. Please try again."
     page = render_template(
         "error.html",
@@ -102,8 +154,12 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
     if isinstance(error, OperationalError):
         db.session.rollback()
     what = next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
-    page, code = _page(503, f"{what} Nothing was submitted. Please try again in a minute.")
-    return page, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    message = f"{what} Nothing was submitted. Please try again in a minute."
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if _for_api():
+        return problem(503, "unavailable", message), retry
+    page, code = _page(503, message)
+    return page, code, retry
 
 
 def _page(code: int, message: str) -> tuple[str, int]:
