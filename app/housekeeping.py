@@ -25,7 +25,8 @@ def clean_up() -> Removed:
     """Delete expired session-memory entries, then files whose draft has gone."""
     entries = memory.delete_expired()
     idle = float(current_app.config["WIZARD_IDLE_TIMEOUT"])
-    return Removed(entries, remove_abandoned(memory.draft_is_live, idle))
+    absolute = float(current_app.config["WIZARD_ABSOLUTE_LIFETIME"])
+    return Removed(entries, remove_abandoned(memory.draft_is_live, idle, absolute))
 
 
 def init_app(app: Flask) -> None:

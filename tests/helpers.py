@@ -59,7 +59,9 @@ def errors_of(response: TestResponse) -> list[tuple[str, str]]:
 
 
 def legends_of(response: TestResponse) -> list[str]:
-    return re.findall(r"<legend[^>]*>([^<]+)</legend>", response.text)
+    """The legends of the page's own fieldsets (in <main>, not the memory inspector's)."""
+    main = response.text.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.findall(r"<legend[^>]*>([^<]+)</legend>", main)
 
 
 class Wizard:

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Flask, current_app, session
 
 from .browser_session import StoreSessionInterface
-from .drafts import Draft, DraftExpiredError, DraftRepository, Lifetimes
+from .client_store import ClientHeldStore, CookieStore, TooLargeForCookieError, send_cookies
+from .drafts import KEY_PREFIX, Draft, DraftExpiredError, DraftRepository, Lifetimes
 from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
@@ -23,6 +24,7 @@ __all__ = [
     "SessionState",
     "SessionStateError",
     "StoreUnavailableError",
+    "TooLargeForCookieError",
     "init_app",
 ]
 
@@ -31,7 +33,6 @@ MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
 STRATEGIES = {
     "server": "On the server",
     "cookie": "In a browser cookie",
-    "form": "Passed through the form",
 }
 DEFAULT_STRATEGY = "server"
 
@@ -43,9 +44,15 @@ def init_app(app: Flask) -> None:
         idle=float(app.config["WIZARD_IDLE_TIMEOUT"]),
         absolute=float(app.config["WIZARD_ABSOLUTE_LIFETIME"]),
     )
+    budget = app.config["WIZARD_MEMORY_BUDGET"]
     app.session_interface = StoreSessionInterface(app, store)
-    app.extensions["drafts"] = DraftRepository(store, lifetimes, app.config["WIZARD_MEMORY_BUDGET"])
+    app.extensions["drafts"] = DraftRepository(store, lifetimes, budget)
     app.extensions["memory_store"] = store
+    # Drafts whose memory the browser carries: their id's prefix says which way.
+    app.extensions["client_drafts"] = {
+        "cookie": DraftRepository(CookieStore(app), lifetimes, budget, id_prefix="c."),
+    }
+    app.after_request(send_cookies)
 
 
 def _make_store(app: Flask) -> KeyValueStore:
@@ -59,6 +66,11 @@ def _make_store(app: Flask) -> KeyValueStore:
     raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite' or 'redis'.")
 
 
+def _client_drafts(name: str) -> DraftRepository:
+    repository: DraftRepository = current_app.extensions["client_drafts"][name]
+    return repository
+
+
 def store() -> KeyValueStore:
     """The app's session-memory store."""
     return drafts().store
@@ -70,6 +82,20 @@ def drafts() -> DraftRepository:
     return repository
 
 
+def strategy_of(draft_id: str) -> str:
+    """Where a draft's memory lives, read from its id."""
+    for name, repository in current_app.extensions["client_drafts"].items():
+        if draft_id.startswith(repository.id_prefix):
+            return str(name)
+    return DEFAULT_STRATEGY
+
+
+def drafts_of(draft_id: str) -> DraftRepository:
+    """The repository that keeps this draft."""
+    name = strategy_of(draft_id)
+    return drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)
+
+
 def memory_is_on() -> bool:
     """Say whether this browser has session memory switched on (the default)."""
     return not session.get("memory_off", False)
@@ -79,6 +105,27 @@ def strategy() -> str:
     """Where this browser keeps the memory of new drafts (one of STRATEGIES)."""
     chosen: str = session.get("strategy", DEFAULT_STRATEGY)
     return chosen if chosen in STRATEGIES else DEFAULT_STRATEGY
+
+
+def move_draft(draft_id: str, to: str) -> str | None:
+    """Move a draft's memory to another place (its id changes with it); None if expired.
+    Raises TooLargeForCookieError, keeping the draft where it was, when it does not fit."""
+    source = drafts_of(draft_id)
+    entry = source.entry(draft_id)
+    if entry is None:
+        return None
+    new_id = (drafts() if to == DEFAULT_STRATEGY else _client_drafts(to)).adopt(entry)
+    source.delete(draft_id)
+    session["drafts"] = [*owned_draft_ids(), new_id][-MAX_REMEMBERED_DRAFTS:]
+    return new_id
+
+
+def carried_by_browser(draft_id: str) -> tuple[str, int] | None:
+    """For a draft the browser carries: the cookie or field that holds it, and its bytes."""
+    if strategy_of(draft_id) == DEFAULT_STRATEGY:
+        return None
+    client: ClientHeldStore = drafts_of(draft_id).store  # type: ignore[assignment]
+    return client.carrier(KEY_PREFIX + draft_id)
 
 
 def choose_strategy(name: str) -> None:
@@ -104,7 +151,8 @@ def owns(draft_id: str) -> bool:
 
 def start_draft() -> str:
     """Create a draft owned by this browser and return its id."""
-    draft_id = drafts().create()
+    name = strategy()
+    draft_id = (drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)).create()
     # Reassign the top-level key: Flask-Session saves only top-level changes.
     session["drafts"] = [*owned_draft_ids(), draft_id][-MAX_REMEMBERED_DRAFTS:]
     return draft_id
@@ -112,7 +160,7 @@ def start_draft() -> str:
 
 def open_draft(draft_id: str, step: str) -> Draft | None:
     """Load this browser's draft with memory on or off; None if it has expired."""
-    return drafts().load(draft_id, memory_is_on(), writer=step)
+    return drafts_of(draft_id).load(draft_id, memory_is_on(), writer=step)
 
 
 def seconds_left(draft: Draft) -> float:
@@ -121,8 +169,9 @@ def seconds_left(draft: Draft) -> float:
 
 
 def draft_is_live(draft_id: str) -> bool:
-    """Say whether a draft still exists (neither expired nor submitted)."""
-    return drafts().exists(draft_id)
+    """Say whether a draft still exists (neither expired nor submitted). The server cannot
+    see drafts the browser carries: they count as live until their absolute lifetime ends."""
+    return strategy_of(draft_id) != DEFAULT_STRATEGY or drafts().exists(draft_id)
 
 
 def delete_expired() -> int:
@@ -132,12 +181,12 @@ def delete_expired() -> int:
 
 def save_draft(draft: Draft) -> None:
     """Write what the request changed in the draft."""
-    drafts().save(draft)
+    drafts_of(draft.id).save(draft)
 
 
 def forget_draft(draft_id: str) -> None:
     """Delete a submitted draft's memory; the browser keeps its id to show the report."""
-    drafts().delete(draft_id)
+    drafts_of(draft_id).delete(draft_id)
 
 
 def remember_result(result: dict[str, Any]) -> None:
@@ -155,7 +204,8 @@ def submitted_results() -> dict[str, dict[str, Any]]:
 def switch_memory(on: bool) -> None:
     """Turn session memory on or off for this browser; off discards every draft's memory."""
     if not on:
-        drafts().discard_memory(owned_draft_ids())
+        for draft_id in owned_draft_ids():
+            drafts_of(draft_id).discard_memory([draft_id])
     if on == memory_is_on():
         return
     if on:

@@ -90,17 +90,31 @@ class Lifetimes:
 class DraftRepository:
     """Create, load and save drafts in a KeyValueStore."""
 
-    def __init__(self, store: KeyValueStore, lifetimes: Lifetimes, budget: int) -> None:
+    def __init__(
+        self, store: KeyValueStore, lifetimes: Lifetimes, budget: int, id_prefix: str = ""
+    ) -> None:
         self.store = store
         self.lifetimes = lifetimes
         self.budget = budget
+        self.id_prefix = id_prefix  # says where a draft's memory lives, even without a request
 
     def create(self) -> str:
         """Start an empty draft and return its id."""
-        draft_id = new_draft_id()
+        draft_id = self.id_prefix + new_draft_id()
         record = {"created": time.time(), "values": {}, "meta": {}, "typed": {}}
         self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), self.lifetimes.idle)
         return draft_id
+
+    def adopt(self, entry: bytes) -> str:
+        """Keep another place's draft entry here, under a new id of this place; return it."""
+        draft_id = self.id_prefix + new_draft_id()
+        created = _decoder.decode(entry)["created"]
+        self.store.put(KEY_PREFIX + draft_id, entry, self.lifetimes.ttl(created))
+        return draft_id
+
+    def entry(self, draft_id: str) -> bytes | None:
+        """The draft's stored entry as it is, for moving it elsewhere."""
+        return self.store.get(KEY_PREFIX + draft_id)
 
     def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
         """Return the live draft (sliding its idle timeout), or None if it is gone."""

@@ -81,6 +81,14 @@ def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
     )
 
 
+def move_files(draft_id: str, new_draft_id: str) -> None:
+    """Hand a draft's files to the same draft under its new id (its memory moved)."""
+    db.session.execute(
+        update(ReceiptFile).where(ReceiptFile.draft_id == draft_id).values(draft_id=new_draft_id)
+    )
+    db.session.commit()
+
+
 def discard_unsubmitted(draft_id: str) -> None:
     """Delete the draft's files that did not become part of its report."""
     db.session.execute(
@@ -91,21 +99,23 @@ def discard_unsubmitted(draft_id: str) -> None:
     db.session.commit()
 
 
-def remove_abandoned(draft_is_live: Callable[[str], bool], idle_seconds: float) -> int:
-    """Delete unsubmitted files whose draft has expired; return how many went."""
-    cutoff = _now() - dt.timedelta(seconds=idle_seconds)
+def remove_abandoned(
+    draft_is_live: Callable[[str], bool], idle_seconds: float, absolute_seconds: float
+) -> int:
+    """Delete unsubmitted files whose draft has expired; return how many went. A file
+    older than a draft's absolute lifetime has outlived its draft wherever memory lived."""
+    now = _now()
+    idle_cutoff = now - dt.timedelta(seconds=idle_seconds)
     candidates = db.session.scalars(
         select(ReceiptFile.draft_id)
-        .where(ReceiptFile.submitted.is_(False), ReceiptFile.created_at < cutoff)
+        .where(ReceiptFile.submitted.is_(False), ReceiptFile.created_at < idle_cutoff)
         .distinct()
     ).all()
     expired = [draft_id for draft_id in candidates if not draft_is_live(draft_id)]
-    if not expired:
-        return 0
+    unsubmitted = ReceiptFile.submitted.is_(False)
+    outlived = ReceiptFile.created_at < now - dt.timedelta(seconds=absolute_seconds)
     result = db.session.execute(
-        delete(ReceiptFile).where(
-            ReceiptFile.draft_id.in_(expired), ReceiptFile.submitted.is_(False)
-        )
+        delete(ReceiptFile).where(unsubmitted, ReceiptFile.draft_id.in_(expired) | outlived)
     )
     db.session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

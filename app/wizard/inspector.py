@@ -21,6 +21,10 @@ STORE_NAMES = {
     "sqlite": "the app's embedded SQLite store on this server",
     "redis": "Redis, shared by every app process",
 }
+CARRIER_NAMES = {
+    "cookie": "a signed, compressed cookie in your browser",
+    "form": "a signed hidden field that every form of this draft sends back",
+}
 PREVIEW_CHARS = 160  # a long value (many receipts) is cut; its size says how long it is
 _LATER_LETTERS = re.compile(r"\B\w")  # every letter or digit but the first of a word
 # Fields that say nothing about a person stay readable when values are masked.
@@ -44,9 +48,11 @@ class Inspector:
     total: int
     budget: int
     expires_in: float
+    strategy: str
     store_name: str
     cookie_name: str
     cookie_size: int
+    carried: tuple[str, int] | None  # the draft's cookie or field, and its bytes
     show_values: bool
 
     @property
@@ -70,15 +76,19 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         for info in draft.memory.list_keys()
     ]
     name = current_app.config["SESSION_COOKIE_NAME"]
+    strategy = memory.strategy_of(draft.id)
+    server_store = STORE_NAMES.get(current_app.config["SESSION_TYPE"], "a session store")
     return Inspector(
         memory_on=draft.memory.carries_forward,
         rows=rows,
         total=draft.memory.total_size() if rows else 0,
         budget=memory.drafts().budget,
         expires_in=memory.seconds_left(draft),
-        store_name=STORE_NAMES.get(current_app.config["SESSION_TYPE"], "a session store"),
+        strategy=strategy,
+        store_name=CARRIER_NAMES.get(strategy, server_store),
         cookie_name=name,
         cookie_size=len(name) + 1 + len(request.cookies.get(name, "")),
+        carried=memory.carried_by_browser(draft.id),
         show_values=show_values,
     )
 

@@ -22,9 +22,9 @@ from werkzeug.wrappers import Response
 
 from .. import memory
 from ..extensions import limiter
-from ..memory import BudgetExceededError, Draft
+from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
 from ..receipts.checks import human_size
-from ..receipts.service import discard_unsubmitted, file_for_download
+from ..receipts.service import discard_unsubmitted, file_for_download, move_files
 from ..reports.service import TypingCounts, find_report, submit_report
 from .answers import aligned_categories, answers_from
 from .compare import result_of
@@ -37,6 +37,7 @@ from .uploads import Received, change_receipts, receive_files
 bp = Blueprint("wizard", __name__)
 NOTICES = {
     "incomplete": "Complete this step first: the later steps need its answers.",
+    "full": "This draft is too large for a browser cookie, so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
 }
 
@@ -76,14 +77,38 @@ def switch_memory() -> Response:
 
 @bp.post("/memory/strategy")
 def choose_strategy() -> Response:
-    if (name := request.form.get("strategy", "")) in memory.STRATEGIES:
-        memory.choose_strategy(name)
-    return redirect(_local_path(request.form.get("next", "/")), 303)
+    """Keep memory elsewhere from now on; from the inspector, move this draft there too."""
+    name = request.form.get("strategy", "")
+    if name not in memory.STRATEGIES:
+        return redirect(_local_path(request.form.get("next", "/")), 303)
+    memory.choose_strategy(name)
+    draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")
+    if not (memory.owns(draft_id) and step_named(step_name)):
+        return redirect(_local_path(request.form.get("next", "/")), 303)
+    notice = None
+    try:
+        moved = _moved(draft_id, name)
+    except TooLargeForCookieError:
+        moved, notice = draft_id, "full"
+    return redirect(url_for(".step", draft_id=moved, step_name=step_name, notice=notice), 303)
+
+
+def _moved(draft_id: str, to: str) -> str:
+    """Move the draft's memory and files to another place; its new id (the same if not)."""
+    if memory.strategy_of(draft_id) == to:
+        return draft_id
+    new_id = memory.move_draft(draft_id, to)
+    if new_id is None:
+        return draft_id  # expired: its page says so
+    move_files(draft_id, new_id)
+    return new_id
 
 
 @bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
+    if request.form.get("move_to") == "server" and memory.owns(draft_id):
+        draft_id = _moved(draft_id, "server")  # offered when the draft outgrew its cookie
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found
@@ -172,7 +197,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
         page.accept(answers_from(form))
         memory.save_draft(page.draft)
     except BudgetExceededError as e:
-        return render_step(page, form, errors=[("main-content", str(e))])
+        return _refused(page, form, e)
     return _go(page.draft, next_step(page.step, page.memory))
 
 
@@ -202,7 +227,7 @@ def _change_receipts(page: StepPage, received: Received, action: str) -> Respons
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
     except BudgetExceededError as e:
-        return render_step(page, form, errors=[("main-content", str(e))])
+        return _refused(page, form, e)
     url = url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor)
     return redirect(url, 303)
 
@@ -224,7 +249,11 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
 
 
 def render_step(
-    page: StepPage, form: Any, errors: list[tuple[str, str]] | None = None, status: int = 200
+    page: StepPage,
+    form: Any,
+    errors: list[tuple[str, str]] | None = None,
+    status: int = 200,
+    offer_server: bool = False,
 ) -> tuple[str, int]:
     """Render a step page, with its error summary when there are errors."""
     errors = error_list(form) if errors is None else errors
@@ -236,10 +265,18 @@ def render_step(
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
         "inspector": inspector_for(page.draft),
+        "offer_server": offer_server,
     }
     if page.step is FINAL and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
+
+
+def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str, int]:
+    """The page again with everything typed, saying why memory could not keep it."""
+    too_large_for_cookie = isinstance(error, TooLargeForCookieError)
+    errors = [("move-to-server" if too_large_for_cookie else "main-content", str(error))]
+    return render_step(page, form, errors=errors, offer_server=too_large_for_cookie)
 
 
 def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:

@@ -1,0 +1,172 @@
+"""Stores that keep a draft's entry in the browser instead of on the server.
+
+They are KeyValueStores like the server's, so drafts, steps and views work on them
+unchanged: only where the bytes travel differs. An entry is compressed, signed with a
+timestamp (itsdangerous), and read back only if the signature holds and it is younger
+than its time to live, so the browser can carry it but never forge or revive it.
+
+- CookieStore: one cookie per draft, at most 4,096 bytes as browsers allow.
+- FormStore: a hidden field that every form of the draft sends back; nothing of the
+  draft stays on the server between requests.
+
+Within a request, what was written is what is read (an overlay), and what must go
+out is gathered in `g` until the response is made.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+
+from .state import BudgetExceededError
+from .store import Mutation
+
+COOKIE_LIMIT = 4096  # bytes of name and value a browser keeps for one cookie
+FORM_FIELD = "memory_state"
+
+
+class TooLargeForCookieError(BudgetExceededError):
+    """The draft no longer fits in a browser cookie; nothing was written."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"This report no longer fits in a browser cookie ({size:,} bytes; browsers keep "
+            f"at most {COOKIE_LIMIT:,}). Nothing was lost: keep session memory on the server "
+            "to go on, or remove a receipt."
+        )
+        self.size = size
+
+
+class TamperedStateError(ValueError):
+    """A passed-through state whose signature does not hold: changed on the way."""
+
+
+class ClientHeldStore:
+    """The KeyValueStore operations over bytes the browser carries between requests."""
+
+    name = "client"
+    salt = "expense-wizard-client-store"
+
+    def __init__(self, app: Flask) -> None:
+        self._signer = TimestampSigner(app.secret_key, salt=self.salt)  # type: ignore[arg-type]
+
+    # What a subclass provides: where the signed text travels.
+    def _read(self, key: str) -> str | None:
+        raise NotImplementedError
+
+    def _write(self, key: str, signed: str | None, ttl: float) -> None:
+        raise NotImplementedError
+
+    def carrier(self, key: str) -> tuple[str, int]:
+        """The name of what carries the entry in the browser, and its bytes after this request."""
+        raise NotImplementedError
+
+    def _overlay(self) -> dict[str, bytes | None]:
+        overlay: dict[str, bytes | None] = g.setdefault(f"{self.name}_overlay", {})
+        return overlay
+
+    def get(self, key: str) -> bytes | None:
+        overlay = self._overlay()
+        if key in overlay:
+            return overlay[key]
+        signed = self._read(key)
+        return None if signed is None else self._unsign(signed)
+
+    def get_touch(self, key: str, ttl: float) -> bytes | None:
+        value = self.get(key)
+        if value is not None:
+            self.put(key, value, ttl)  # a new timestamp: the idle timeout slides
+        return value
+
+    def put(self, key: str, value: bytes, ttl: float) -> None:
+        self._write(key, self.sign(value), ttl)
+        self._overlay()[key] = value
+
+    def delete(self, key: str) -> None:
+        self._write(key, None, 0)
+        self._overlay()[key] = None
+
+    def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None:
+        new = mutate(self.get(key))
+        if new is None:
+            self.delete(key)
+        else:
+            self.put(key, new, ttl)
+        return new
+
+    def delete_expired(self) -> int:
+        return 0  # expired entries die in the browser
+
+    def count(self) -> int:
+        return 0  # the server cannot see them
+
+    def ping(self) -> None:
+        return None
+
+    def sign(self, value: bytes) -> str:
+        packed = base64.urlsafe_b64encode(zlib.compress(value, 9)).decode("ascii")
+        return self._signer.sign(packed).decode("ascii")
+
+    def _unsign(self, signed: str) -> bytes | None:
+        idle = int(current_app.config["WIZARD_IDLE_TIMEOUT"])
+        try:
+            packed = self._signer.unsign(signed, max_age=idle)
+        except SignatureExpired:
+            return None  # idle too long: the draft has expired
+        except BadSignature:
+            return self._refused(signed)
+        try:
+            return zlib.decompress(base64.urlsafe_b64decode(packed))
+        except (ValueError, zlib.error):
+            return self._refused(signed)
+
+    def _refused(self, signed: str) -> bytes | None:
+        return None
+
+
+class CookieStore(ClientHeldStore):
+    """Each draft's entry in its own signed, compressed cookie."""
+
+    name = "cookie"
+    salt = "expense-wizard-draft-cookie"
+
+    def cookie_name(self, key: str) -> str:
+        prefix = "__Host-" if current_app.config["SESSION_COOKIE_SECURE"] else ""
+        return prefix + "expense_wizard_" + key.replace(":", "_")
+
+    def _read(self, key: str) -> str | None:
+        return request.cookies.get(self.cookie_name(key))
+
+    def _write(self, key: str, signed: str | None, ttl: float) -> None:
+        name = self.cookie_name(key)
+        if signed is not None and len(name) + 1 + len(signed) > COOKIE_LIMIT:
+            raise TooLargeForCookieError(len(name) + 1 + len(signed))
+        pending: dict[str, tuple[str | None, float]] = g.setdefault("cookies_out", {})
+        pending[name] = (signed, ttl)
+
+    def carrier(self, key: str) -> tuple[str, int]:
+        pending: dict[str, Any] = g.get("cookies_out", {})
+        name = self.cookie_name(key)
+        signed = pending[name][0] if name in pending else request.cookies.get(name)
+        return name, 0 if signed is None else len(name) + 1 + len(signed)
+
+
+def send_cookies(response: Response) -> Response:
+    """Set or delete the draft cookies this request wrote (after_request)."""
+    for name, (signed, ttl) in g.get("cookies_out", {}).items():
+        if signed is None:
+            response.delete_cookie(name, path="/", secure=_secure(), samesite="Lax")
+        else:
+            response.set_cookie(
+                name, signed, max_age=int(ttl), path="/", secure=_secure(),
+                httponly=True, samesite="Lax",
+            )  # fmt: skip
+    return response
+
+
+def _secure() -> bool:
+    return bool(current_app.config["SESSION_COOKIE_SECURE"])
