@@ -44,18 +44,37 @@ def check_key(key: object) -> str:
     return key
 
 
-def _is_json_like(value: object) -> bool:
-    if value is None or isinstance(value, bool | str):
+MAX_DEPTH = 32  # nesting a person could mean; deeper values are refused, never crash
+
+
+def _is_json_like(value: object, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return False
+    if value is None or isinstance(value, bool):
         return True
+    if isinstance(value, str):
+        return _encodes(value)
     if isinstance(value, int):
         return abs(value) < 2**63  # what msgpack (and so Redis) can carry
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, list):
-        return all(_is_json_like(item) for item in value)
+        return all(_is_json_like(item, depth + 1) for item in value)
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _is_json_like(v) for k, v in value.items())
+        return all(
+            isinstance(k, str) and _encodes(k) and _is_json_like(v, depth + 1)
+            for k, v in value.items()
+        )
     return False
+
+
+def _encodes(text: str) -> bool:
+    """False for text with lone surrogates, which no UTF-8 store can hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _number_or_none(text: str) -> int | float | None:
@@ -78,7 +97,7 @@ def detect_type(text: str) -> JSON:
     if text[:1] in ("{", "["):
         try:
             parsed: JSON = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
         if isinstance(parsed, dict | list) and _is_json_like(parsed):
             return parsed
@@ -89,7 +108,7 @@ def detect_type(text: str) -> JSON:
 
 def normalise(value: object) -> JSON:
     """Return value as it will be stored: strings type-detected, the rest checked."""
-    if isinstance(value, str):
+    if isinstance(value, str) and _encodes(value):
         return detect_type(value)
     if not _is_json_like(value):
         raise BadValueError(
@@ -122,10 +141,17 @@ def contains(value: JSON, item: object) -> bool:
     if isinstance(value, str):
         return isinstance(item, str) and item in value
     if isinstance(value, list):
-        return item in value
+        return any(_json_equal(element, item) for element in value)
     if isinstance(value, dict):
-        return item in value
+        return isinstance(item, str) and item in value
     return False
+
+
+def _json_equal(a: object, b: object) -> bool:
+    """Equal as JSON values: true is not 1 (as Python would say), 1 is 1.0."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
 
 
 def check_budget(values: dict[str, Any], budget: int) -> None:

@@ -115,9 +115,12 @@ def _mask_strings(value: Any) -> Any:
     return value
 
 
+WRITERS = {"api": "The HTTP API"}  # writers that are not steps
+
+
 def _writer_title(writer: str) -> str:
     found = step_named(writer)
-    return found.title if found else writer or "unknown"
+    return found.title if found else WRITERS.get(writer, writer or "unknown")
 
 
 def ago(seconds: float) -> str:

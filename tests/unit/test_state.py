@@ -12,7 +12,9 @@ from app.memory.state import (
     BudgetExceededError,
     NullState,
     SessionState,
+    contains,
     detect_type,
+    normalise,
 )
 
 
@@ -177,3 +179,29 @@ def test_text_can_be_stored_as_text_without_type_detection() -> None:
     memory.set("business_purpose", "true", detect_types=False)
     memory.set("count", "30", detect_types=False)
     assert memory.get("business_purpose") == "true" and memory.get("count") == "30"
+
+
+def test_values_that_would_crash_a_store_are_refused_or_kept_as_text() -> None:
+    assert detect_type("[" * 3000) == "[" * 3000  # too deep to parse: stays a string
+    with pytest.raises(BadValueError):
+        normalise("\ud800")  # a lone surrogate: no UTF-8 store can hold it
+    nested: object = []
+    for _ in range(40):
+        nested = [nested]
+    with pytest.raises(BadValueError):
+        normalise(nested)
+
+
+@pytest.mark.parametrize(
+    ("value", "item", "expected"),
+    [
+        ([1], True, False),
+        ([True], 1, False),
+        ([1.0], 1, True),
+        ({"a": 1}, [1], False),
+        ([[1]], [1], True),
+        ({"a": 1}, "a", True),
+    ],
+)
+def test_contains_compares_as_json_does(value: object, item: object, expected: bool) -> None:
+    assert contains(value, item) is expected  # type: ignore[arg-type]
