@@ -2,8 +2,9 @@
 
 The app runs under gunicorn (one sync worker) when gunicorn is installed, else under
 Werkzeug's make_server (bench/serve.py: one process, one request at a time), always on
-127.0.0.1 and in an instance folder of its own. It imports the app from this checkout
-(PYTHONPATH), as the in-process benchmarks do.
+127.0.0.1 and in an instance folder of its own, with the per-client rate limits lifted
+(bench/rate_limits.py). It imports the app from this checkout (PYTHONPATH), as the in-process
+benchmarks do.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from measure import ROOT
+from rate_limits import ENV as LIFTED_LIMITS_ENV
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 START_TIMEOUT_S = 30.0
@@ -98,6 +100,7 @@ def app_process(instance: Path) -> Iterator[AppProcess]:
     command, server = _command(instance, port)
     env = {
         **os.environ,
+        **LIFTED_LIMITS_ENV,  # every request comes from 127.0.0.1
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     }
     log = instance.parent / f"{instance.name}-server.log"

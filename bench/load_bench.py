@@ -26,6 +26,7 @@ from http_app import HttpBrowser
 from load_server import CONFIGS, MachineTicks, Server, ServerConfig, gunicorn
 from load_stats import Cpu, Run, Samples, run_from_samples, step_table, summary_table
 from measure import PACKAGES, ROOT, load_average, machine
+from rate_limits import ENV as LIFTED_LIMITS_ENV
 
 LOCUSTFILE = ROOT / "bench" / "load_locustfile.py"
 RESULTS = ROOT / "bench" / "results"
@@ -34,12 +35,6 @@ WARMUP_WALKS = 4
 PACED_THINK = (0.5, 1.5)  # seconds a simulated person pauses on each page
 MODES = {"paced": PACED_THINK, "flat": (0.0, 0.0)}
 DEFAULT_SERVERS, DEFAULT_MODES = "sync,gthread", "paced,flat"
-# Every simulated person comes from 127.0.0.1, so the per-client limits on new drafts and
-# uploads (meant for one person) are lifted; Flask-Limiter still runs and counts.
-APP_ENV = {
-    "FLASK_WIZARD_DRAFT_RATE": "1000000 per minute",
-    "FLASK_WIZARD_UPLOAD_RATE": "1000000 per minute",
-}
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,7 @@ def _warnings(log: Path) -> list[str]:
 def measure(config: ServerConfig, plan: Plan, mode: str, scratch: Path) -> Run:
     _log(f"{config.label}, {mode}: {plan.users} users, {plan.seconds} s + {plan.ramp_seconds} s")
     instance = scratch / f"instance-{config.key}-{mode}"
-    with gunicorn(instance, config, APP_ENV) as server:
+    with gunicorn(instance, config, LIFTED_LIMITS_ENV) as server:
         warm_up(server.port)
         run = run_locust(server, plan, mode, scratch)
     return replace(run, server_errors=_server_errors(server.log))
@@ -159,8 +154,8 @@ def _server_errors(log: Path) -> tuple[str, ...]:
 
 
 def report(where: str, runs: list[Run], plan: Plan, elapsed: float) -> str:
-    parts = ["# HTTP under load (SPEC §8)", where, _method(plan), summary_table(runs)]
-    parts += [_cpu_note(runs)]
+    parts = ["# HTTP under load (SPEC §8)", where, method(plan), summary_table(runs)]
+    parts += [cpu_note(runs)]
     for run in runs:
         parts.append(f"### {run.server}, {run.mode}\n\n{step_table(run)}")
     parts.append(
@@ -169,9 +164,9 @@ def report(where: str, runs: list[Run], plan: Plan, elapsed: float) -> str:
     return "\n\n".join(parts)
 
 
-def _method(plan: Plan) -> str:
+def method(plan: Plan, heading: str = "##") -> str:
     paced = f"{PACED_THINK[0]:g}-{PACED_THINK[1]:g} s"
-    return f"""## How
+    return f"""{heading} How
 
 The app runs under gunicorn on 127.0.0.1 (a free port) in a new instance folder each run
 (embedded SQLite session store and reports database). {WARMUP_WALKS} whole walks warm it up
@@ -200,7 +195,7 @@ sends such a request again, locust does not. Sync workers close every connection
 response, so they cannot meet it."""
 
 
-def _cpu_note(runs: list[Run]) -> str:
+def cpu_note(runs: list[Run]) -> str:
     warned = sorted({w for run in runs for w in run.locust_warnings})
     lines = "\n".join(f"- {w}" for w in warned) or "- none"
     noisy = [

@@ -11,7 +11,7 @@ import statistics
 import subprocess
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from time import perf_counter_ns
 from typing import Any
@@ -114,6 +114,13 @@ def load_average() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def machine(packages: Sequence[str] = PACKAGES) -> str:
     """The machine and software every figure was measured on, as a Markdown table."""
     rows = [
@@ -121,7 +128,7 @@ def machine(packages: Sequence[str] = PACKAGES) -> str:
         ("CPU model", _cpu_model()),
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("SQLite", sqlite3.sqlite_version),
-        ("Packages", ", ".join(f"{name} {version(name)}" for name in packages)),
+        ("Packages", ", ".join(f"{name} {_version(name)}" for name in packages)),
         ("OS", platform.platform()),
         ("Date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Load average (1 min) at start", load_average()),

@@ -23,11 +23,10 @@ from pathlib import Path
 from measure import PACKAGES, ROOT, load_average, machine, median_ms, quartiles_ms, table, verdict
 from peer_formtools import project
 from peer_walks import PeerBrowser, Tally, walk_named_wizard, walk_ours, walk_session_wizard
+from rate_limits import UNLIMITED
 from variants import build_app
 
 TARGET = 5.0  # the app at least this many times faster
-# One test client starts every draft: limits this high keep Flask-Limiter's work, never its 429.
-UNLIMITED = "1000000 per minute"
 PEER_PACKAGES = (*PACKAGES, "Flask-WTF", "WTForms", "Jinja2", "Django", "django-formtools")
 ENGINES = {
     "db": "django.contrib.sessions.backends.db",
@@ -74,16 +73,22 @@ def paired_ratio(peer_ns: list[int], ours_ns: list[int]) -> Ratio:
 
 def contenders(scratch: Path, receipts: int, engine: str) -> list[Contender]:
     """The app as it runs by default (SQLiteStore) and the peer's two wizard views."""
-    app = build_app(scratch / "app", WIZARD_DRAFT_RATE=UNLIMITED, WIZARD_UPLOAD_RATE=UNLIMITED)
-    project.configure(scratch / "peer", ENGINES[engine])
+    app = build_app(scratch / "app")  # the rate limits lifted (bench/rate_limits.py)
+    ours = Contender(
+        "ours", "**Expense Wizard** (Flask, SQLiteStore)", lambda: walk_ours(app, receipts)
+    )
+    return [ours, *peer_contenders(scratch / "peer", receipts, engine)]
+
+
+def peer_contenders(data_dir: Path, receipts: int, engine: str = "db") -> list[Contender]:
+    """The peer's two wizard views ("session": SPEC §8's peer, "named"); configures Django
+    (once per process) with its data in data_dir."""
+    project.configure(data_dir, ENGINES[engine])
     from peer_formtools.views import ExpenseNamedUrlWizard, ExpenseSessionWizard, prefix_of
 
     session_peer, named_peer = PeerBrowser(), PeerBrowser()
     session_field, named_field = prefix_of(ExpenseSessionWizard), prefix_of(ExpenseNamedUrlWizard)
     return [
-        Contender(
-            "ours", "**Expense Wizard** (Flask, SQLiteStore)", lambda: walk_ours(app, receipts)
-        ),
         Contender(
             "session",
             "django-formtools SessionWizardView (SPEC §8's peer)",

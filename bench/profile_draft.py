@@ -30,7 +30,6 @@ import flask_wtf.csrf
 from flask import Flask
 from flask_limiter import Limiter
 from measure import ROOT, table
-from peer_bench import UNLIMITED
 from peer_walks import walk_ours
 from variants import build_app
 from wtforms.form import BaseForm, FormMeta
@@ -203,8 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", action="store_true", help="also print pyinstrument's tree")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="profile-draft-") as scratch:
-        limits = {"WIZARD_DRAFT_RATE": UNLIMITED, "WIZARD_UPLOAD_RATE": UNLIMITED}
-        plain_app, timed_app = (build_app(Path(scratch) / k, **limits) for k in ("a", "b"))
+        plain_app, timed_app = (build_app(Path(scratch) / k) for k in ("a", "b"))
         for _ in range(30):  # warm-up
             walk_ours(plain_app, RECEIPTS), walk_ours(timed_app, RECEIPTS)
         profiler = pyinstrument_run(plain_app, args.n)

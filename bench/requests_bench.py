@@ -80,8 +80,9 @@ def measure_steps(variants: list[Variant], reps: int, warmup: int, seed: int = 1
     return samples
 
 
-def steps_table(variants: list[Variant], samples: Samples) -> str:
-    """Per request and variant: the median, its spread, and the paired overhead."""
+def steps_table(variants: list[Variant], samples: Samples, also_over: str | None = None) -> str:
+    """Per request and variant: the median, its spread, and the paired overhead over the
+    floor (and over the variant also_over, when given)."""
     headers = [
         "request",
         "session memory",
@@ -90,6 +91,9 @@ def steps_table(variants: list[Variant], samples: Samples) -> str:
         "over floor ms [95% CI]",
         "≤ 0.3 ms over floor",
     ]
+    other = next((v for v in variants if v.key == also_over), None)
+    if other is not None:
+        headers.append(f"over {other.label} ms [95% CI]")
     rows = []
     for request in STEP_REQUESTS:
         floor = samples[FLOOR, request.label]
@@ -98,16 +102,18 @@ def steps_table(variants: list[Variant], samples: Samples) -> str:
             lo, hi = quartiles_ms(mine)
             over = paired_difference(mine, floor)
             is_floor = variant.key == FLOOR
-            rows.append(
-                [
-                    request.label,
-                    variant.label,
-                    f"{median_ms(mine):.3f}",
-                    f"{lo:.3f}-{hi:.3f}",
-                    "" if is_floor else str(over),
-                    "" if is_floor else over.within(OVERHEAD_TARGET_MS),
-                ]
-            )
+            row = [
+                request.label,
+                variant.label,
+                f"{median_ms(mine):.3f}",
+                f"{lo:.3f}-{hi:.3f}",
+                "" if is_floor else str(over),
+                "" if is_floor else over.within(OVERHEAD_TARGET_MS),
+            ]
+            if other is not None:
+                base = samples[other.key, request.label]
+                row.append("" if variant.key == other.key else str(paired_difference(mine, base)))
+            rows.append(row)
     return table(headers, rows)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,14 +15,16 @@ from adapters import (
     SQLAlchemyORMStore,
 )
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from floor import ResidentDrafts, ResidentSessionInterface
+from rate_limits import CONFIG as LIFTED_LIMITS
 
 from app import create_app
 from app.memory.store import KeyValueStore, SQLiteStore
 
 DEFAULT = "sqlite"
 FLOOR = "floor"
+REDIS = "redis"
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,9 @@ class Variant:
 
 
 def build_app(instance: Path, **config: Any) -> Flask:
-    """The app as it runs in production (not TESTING), on its own instance folder."""
-    return create_app({"TESTING": False, **config}, instance_path=str(instance))
+    """The app as it runs in production (not TESTING), on its own instance folder, with the
+    per-client limits on new drafts and uploads lifted (bench/rate_limits.py)."""
+    return create_app({"TESTING": False, **LIFTED_LIMITS, **config}, instance_path=str(instance))
 
 
 def use_store(app: Flask, store: KeyValueStore) -> None:
@@ -63,10 +66,19 @@ def _floor(instance: Path) -> Flask:
     return app
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with the regenerate() the app calls on a submit and a
+    memory switch (app/memory renew_session_id): a cookie has no id to renew, so it is only
+    sent again."""
+
+    def regenerate(self, session: SessionMixin) -> None:
+        session.modified = True
+
+
 def _cookie(instance: Path) -> Flask:
     app = build_app(instance)
     use_store(app, CookieStore())
-    app.session_interface = SecureCookieSessionInterface()
+    app.session_interface = CookieSessionInterface()
     return app
 
 
@@ -99,6 +111,13 @@ BUILDERS: dict[str, tuple[str, Callable[[Path], Flask]]] = {
 }
 
 
-def build_variants(root: Path) -> list[Variant]:
-    """One app per variant, each on its own instance folder under root."""
-    return [Variant(key, label, build(root / key)) for key, (label, build) in BUILDERS.items()]
+def build_variants(root: Path, keys: Iterable[str] = BUILDERS) -> list[Variant]:
+    """One app per variant (all, or those keys), each on its own instance folder under root."""
+    return [Variant(key, BUILDERS[key][0], BUILDERS[key][1](root / key)) for key in keys]
+
+
+def redis_variant(root: Path, url: str, key_prefix: str) -> Variant:
+    """The app configured for Redis (SESSION_TYPE=redis), its keys under key_prefix. As in
+    production, its rate limiter counts in the same Redis."""
+    app = build_app(root / REDIS, SESSION_TYPE="redis", REDIS_URL=url, REDIS_KEY_PREFIX=key_prefix)
+    return Variant(REDIS, "RedisStore (SESSION_TYPE=redis)", app)
