@@ -19,7 +19,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .extensions import db
 from .health import RETRY_AFTER_SECONDS
-from .memory import DraftExpiredError, StoreUnavailableError
+from .memory import DraftExpiredError, StoreUnavailableError, TamperedStateError
 
 log = logging.getLogger(__name__)
 TITLES = {
@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StoreUnavailableError, _unavailable)
     app.register_error_handler(OperationalError, _unavailable)
     app.register_error_handler(DraftExpiredError, _draft_expired)
+    app.register_error_handler(TamperedStateError, _tampered)
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
@@ -99,6 +100,13 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
         response: ResponseReturnValue = step_after_too_large(**request.view_args)
         return response
     return _http_error(error)
+
+
+def _tampered(error: TamperedStateError) -> ResponseReturnValue:
+    # Passed-through memory whose signature does not hold: refused, never half-used.
+    if _for_api():
+        return problem(400, "tampered_state", str(error))
+    return _page(400, f"{error} Start a new report, or go back to the page you came from.")
 
 
 def _draft_expired(error: DraftExpiredError) -> ResponseReturnValue:

@@ -84,7 +84,8 @@ class Phases:
 
     def patch(self, phase: str, owner: Any, *names: str) -> None:
         for name in names:
-            setattr(owner, name, self.wrap(phase, getattr(owner, name)))
+            if hasattr(owner, name):  # a store without touch() still gets the rest wrapped
+                setattr(owner, name, self.wrap(phase, getattr(owner, name)))
 
 
 def _hook_phase(function: Any) -> str:

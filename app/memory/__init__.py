@@ -9,8 +9,17 @@ from typing import Any
 from flask import Flask, current_app, session
 
 from .browser_session import StoreSessionInterface
-from .client_store import ClientHeldStore, CookieStore, TooLargeForCookieError, send_cookies
+from .client_store import (
+    ClientHeldStore,
+    CookieStore,
+    FormStore,
+    TamperedStateError,
+    TooLargeForCookieError,
+    passed_state,
+    send_cookies,
+)
 from .drafts import KEY_PREFIX, Draft, DraftExpiredError, DraftRepository, Lifetimes
+from .forwarding import PassedStateForwarder, mark_forward
 from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
@@ -24,8 +33,10 @@ __all__ = [
     "SessionState",
     "SessionStateError",
     "StoreUnavailableError",
+    "TamperedStateError",
     "TooLargeForCookieError",
     "init_app",
+    "passed_state",
 ]
 
 MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
@@ -33,6 +44,7 @@ MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
 STRATEGIES = {
     "server": "On the server",
     "cookie": "In a browser cookie",
+    "form": "Passed through the form",
 }
 DEFAULT_STRATEGY = "server"
 
@@ -51,8 +63,12 @@ def init_app(app: Flask) -> None:
     # Drafts whose memory the browser carries: their id's prefix says which way.
     app.extensions["client_drafts"] = {
         "cookie": DraftRepository(CookieStore(app), lifetimes, budget, id_prefix="c."),
+        "form": DraftRepository(FormStore(app), lifetimes, budget, id_prefix="f."),
     }
     app.after_request(send_cookies)
+    app.after_request(mark_forward)
+    app.wsgi_app = PassedStateForwarder(app.wsgi_app)  # type: ignore[method-assign]
+    app.jinja_env.globals["passed_state"] = passed_state
 
 
 def _make_store(app: Flask) -> KeyValueStore:
@@ -88,6 +104,11 @@ def strategy_of(draft_id: str) -> str:
         if draft_id.startswith(repository.id_prefix):
             return str(name)
     return DEFAULT_STRATEGY
+
+
+def carried_by_browser_only(draft_id: str) -> bool:
+    """Whether only the browser holds this draft's memory (the server cannot delete it)."""
+    return strategy_of(draft_id) != DEFAULT_STRATEGY
 
 
 def drafts_of(draft_id: str) -> DraftRepository:
@@ -171,7 +192,7 @@ def seconds_left(draft: Draft) -> float:
 def draft_is_live(draft_id: str) -> bool:
     """Say whether a draft still exists (neither expired nor submitted). The server cannot
     see drafts the browser carries: they count as live until their absolute lifetime ends."""
-    return strategy_of(draft_id) != DEFAULT_STRATEGY or drafts().exists(draft_id)
+    return carried_by_browser_only(draft_id) or drafts().exists(draft_id)
 
 
 def delete_expired() -> int:

@@ -44,6 +44,12 @@ class TooLargeForCookieError(BudgetExceededError):
 class TamperedStateError(ValueError):
     """A passed-through state whose signature does not hold: changed on the way."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            "The session memory this page carried was changed on its way back, so it cannot "
+            "be trusted and was not used. Nothing was submitted."
+        )
+
 
 class ClientHeldStore:
     """The KeyValueStore operations over bytes the browser carries between requests."""
@@ -52,7 +58,11 @@ class ClientHeldStore:
     salt = "expense-wizard-client-store"
 
     def __init__(self, app: Flask) -> None:
-        self._signer = TimestampSigner(app.secret_key, salt=self.salt)  # type: ignore[arg-type]
+        self._secret = app.secret_key
+
+    def _signer_for(self, key: str) -> TimestampSigner:
+        # The key is in the salt: one draft's entry is never accepted for another's.
+        return TimestampSigner(self._secret, salt=f"{self.salt}:{key}")  # type: ignore[arg-type]
 
     # What a subclass provides: where the signed text travels.
     def _read(self, key: str) -> str | None:
@@ -74,7 +84,7 @@ class ClientHeldStore:
         if key in overlay:
             return overlay[key]
         signed = self._read(key)
-        return None if signed is None else self._unsign(signed)
+        return None if signed is None else self._unsign(key, signed)
 
     def get_touch(self, key: str, ttl: float) -> bytes | None:
         value = self.get(key)
@@ -83,7 +93,7 @@ class ClientHeldStore:
         return value
 
     def put(self, key: str, value: bytes, ttl: float) -> None:
-        self._write(key, self.sign(value), ttl)
+        self._write(key, self.sign(key, value), ttl)
         self._overlay()[key] = value
 
     def delete(self, key: str) -> None:
@@ -107,14 +117,14 @@ class ClientHeldStore:
     def ping(self) -> None:
         return None
 
-    def sign(self, value: bytes) -> str:
+    def sign(self, key: str, value: bytes) -> str:
         packed = base64.urlsafe_b64encode(zlib.compress(value, 9)).decode("ascii")
-        return self._signer.sign(packed).decode("ascii")
+        return self._signer_for(key).sign(packed).decode("ascii")
 
-    def _unsign(self, signed: str) -> bytes | None:
+    def _unsign(self, key: str, signed: str) -> bytes | None:
         idle = int(current_app.config["WIZARD_IDLE_TIMEOUT"])
         try:
-            packed = self._signer.unsign(signed, max_age=idle)
+            packed = self._signer_for(key).unsign(signed, max_age=idle)
         except SignatureExpired:
             return None  # idle too long: the draft has expired
         except BadSignature:
@@ -153,6 +163,39 @@ class CookieStore(ClientHeldStore):
         name = self.cookie_name(key)
         signed = pending[name][0] if name in pending else request.cookies.get(name)
         return name, 0 if signed is None else len(name) + 1 + len(signed)
+
+
+class FormStore(ClientHeldStore):
+    """The draft's entry in a signed hidden field that every form of the draft sends back.
+
+    The server keeps nothing of the draft between requests. A request reads the field it
+    was sent (or, for a page shown in place of a redirect, what the POST before handed on);
+    the page it answers with carries the new state in its forms.
+    """
+
+    name = "form"
+    salt = "expense-wizard-passed-state"
+    environ_key = "expense_wizard.passed_state"  # set only by PassedStateForwarder
+
+    def _read(self, key: str) -> str | None:
+        passed = request.environ.get(self.environ_key)
+        return passed if passed is not None else request.form.get(FORM_FIELD) or None
+
+    def _write(self, key: str, signed: str | None, ttl: float) -> None:
+        g.passed_state, g.passed_state_key = signed, key
+
+    def _refused(self, signed: str) -> bytes | None:
+        raise TamperedStateError()
+
+    def carrier(self, key: str) -> tuple[str, int]:
+        signed = g.get("passed_state") or self._read(key) or ""
+        return FORM_FIELD, len(signed)
+
+
+def passed_state() -> str | None:
+    """The state this response hands on in its forms (None: the draft is not passed through)."""
+    state: str | None = g.get("passed_state")
+    return state
 
 
 def send_cookies(response: Response) -> Response:

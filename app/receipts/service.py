@@ -74,10 +74,14 @@ def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:
 
 def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
     """Make files part of the report being written (same transaction, no commit here)."""
+    wanted = list(file_ids)
+    if not wanted:
+        return  # nothing to mark: no statement at all
     db.session.execute(
         update(ReceiptFile)
-        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(list(file_ids)))
+        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
         .values(submitted=True)
+        .execution_options(synchronize_session=False)  # the commit expires loaded files
     )
 
 
@@ -89,14 +93,16 @@ def move_files(draft_id: str, new_draft_id: str) -> None:
     db.session.commit()
 
 
-def discard_unsubmitted(draft_id: str) -> None:
-    """Delete the draft's files that did not become part of its report."""
+def discard_unsubmitted(draft_id: str, commit: bool = True) -> None:
+    """Delete the draft's files that did not become part of its report (commit=False: in
+    the caller's transaction)."""
     db.session.execute(
-        delete(ReceiptFile).where(
-            ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False)
-        )
+        delete(ReceiptFile)
+        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False))
+        .execution_options(synchronize_session=False)  # nothing reads them afterwards
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def remove_abandoned(

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, FormField
+from wtforms import FieldList, Form, FormField
 
 from ..memory import Draft, Memory
 from ..receipts.models import ReceiptFile
@@ -47,7 +46,7 @@ class StepPage:
     def unsaved_key(self) -> str:
         return f"unsaved:{self.step.name}"
 
-    def form(self, formdata: MultiDict[str, str] | None) -> FlaskForm:
+    def form(self, formdata: MultiDict[str, str] | None) -> Form:
         """The page's form, bound to formdata (None: empty, with its defaults)."""
         return page_form_class(self.section_names)(formdata=formdata or None)
 
@@ -63,7 +62,7 @@ class StepPage:
         receipts = (answers or {}).get("receipts") or self.memory.get("receipts") or []
         return receipts  # type: ignore[return-value]
 
-    def stored_files(self, form: FlaskForm) -> dict[str, ReceiptFile]:
+    def stored_files(self, form: Form) -> dict[str, ReceiptFile]:
         """Name and size of the files the page's receipts refer to."""
         ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
         return files_of(self.draft.id, ids)
@@ -98,7 +97,7 @@ class StepPage:
         """Every report answer memory holds."""
         return {s.key: self.memory.get(s.key) for s in SECTION_ORDER if s.key}
 
-    def whole_report_form(self, formdata: MultiDict[str, str]) -> FlaskForm:
+    def whole_report_form(self, formdata: MultiDict[str, str]) -> Form:
         """The whole report bound to memory's answers, overlaid by what the page posted."""
         names = tuple(section.name for section in SECTION_ORDER)
         combined = formdata_from_memory(self.memory, names)
@@ -117,7 +116,7 @@ class StepPage:
         self.memory.set(self.unsaved_key, unsaved)
 
 
-def with_file_errors(form: FlaskForm, errors: dict[str, str]) -> FlaskForm:
+def with_file_errors(form: Form, errors: dict[str, str]) -> Form:
     """Put file errors (found when the files arrived) on their fields, in page order."""
     for entry in form["receipts"] if errors else ():
         field = entry.form.file

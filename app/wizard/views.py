@@ -115,7 +115,7 @@ def step(draft_id: str, step_name: str) -> ResponseReturnValue:
     page = found
     if page.memory.carries_forward and (earlier := first_incomplete_before(page.step, page.memory)):
         return _go(page.draft, earlier, notice="incomplete")
-    if request.method == "GET":
+    if request.method == "GET" or "goto" in request.form:  # goto: a link that carries memory
         return render_step(page, page.form(page.remembered_formdata()), errors=[])
     return _post_step(page)
 
@@ -130,12 +130,14 @@ def confirmation(draft_id: str) -> str:
 
 
 @bp.post("/report/<draft_id>/keep-alive")
-def keep_alive(draft_id: str) -> tuple[dict[str, float], int]:
-    """Extend the draft's idle timeout (the expiry dialog's Keep my draft); say how long now."""
+def keep_alive(draft_id: str) -> tuple[dict[str, Any], int]:
+    """Extend the draft's idle timeout (the expiry dialog's Keep my draft); say how long now,
+    and hand back renewed memory when it is passed through the form."""
     draft = memory.open_draft(draft_id, "keep-alive") if memory.owns(draft_id) else None
     if draft is None:
         return {"expires_in": 0}, 410
-    return {"expires_in": memory.seconds_left(draft)}, 200
+    renewed = {"memory_state": state} if (state := memory.passed_state()) else {}
+    return {"expires_in": memory.seconds_left(draft), **renewed}, 200
 
 
 @bp.post("/report/<draft_id>/delete")
@@ -172,7 +174,9 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
-    if draft is not None:
+    # Memory the browser carries outlives the submit: the report says the draft is over.
+    over = draft is not None and memory.carried_by_browser_only(draft_id) and find_report(draft_id)
+    if draft is not None and not over:
         return StepPage(step_, draft)
     if report := find_report(draft_id):
         if request.method == "POST":  # a repeated submit lands on the confirmation

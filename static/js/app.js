@@ -60,13 +60,18 @@
 
   dialog.querySelector("[data-keep]").addEventListener("click", function () {
     var token = dialog.querySelector("input[name=csrf_token]").value;
+    // Memory passed through the form travels with the request and comes back renewed.
+    var fields = document.querySelectorAll("input[name=memory_state]");
+    var sent = new FormData();
+    if (fields.length) sent.append("memory_state", fields[0].value);
     fetch(dialog.getAttribute("data-keep-url"), {
-      method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin",
+      method: "POST", headers: { "X-CSRFToken": token }, body: sent, credentials: "same-origin",
     }).then(function (response) {
       if (!response.ok) { window.location.reload(); return null; }
       return response.json();
     }).then(function (body) {
       if (!body) return;
+      if (body.memory_state) fields.forEach(function (field) { field.value = body.memory_state; });
       dialog.close();
       schedule(body.expires_in);
     });

@@ -1,0 +1,190 @@
+"""Memory passed through the form: the state travels in a signed hidden field of every form,
+nothing of the draft stays on the server, tampering is refused, and an older page brings its
+older state back."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from tests.helpers import Wizard, receipt_form
+
+STATE = re.compile(r'name="memory_state" value="([^"]+)"')
+
+
+def heading(response: TestResponse) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", response.text)
+    assert found, response.text[:500]
+    return found[1]
+
+
+def state_of(response: TestResponse) -> str:
+    found = STATE.search(response.text)
+    assert found, f"no memory_state field on {heading(response)!r}"
+    return found[1]
+
+
+class FormWizard(Wizard):
+    """A browser whose draft's memory is passed through the form: every post sends back the
+    state of the page it came from."""
+
+    state = ""
+
+    def start(self) -> str:
+        data = {"csrf_token": self.token(), "strategy": "form"}
+        assert self.client.post("/memory/strategy", data=data).status_code == 303
+        page = self.client.post("/report", data={"csrf_token": self.token()})
+        assert page.status_code == 200 and heading(page) == "Employee details"
+        self.draft_url = re.search(r'action="(/report/[^/]+)/employee"', page.text)[1]  # type: ignore[index]
+        self.state = state_of(page)
+        return self.url("employee")
+
+    def post(self, step: str, data: dict[str, str] | None = None, **kwargs: object) -> TestResponse:
+        page = super().post(step, {"memory_state": self.state, **(data or {})}, **kwargs)
+        if STATE.search(page.text):
+            self.state = state_of(page)
+        return page
+
+
+@pytest.fixture
+def form_wizard(app: Flask) -> FormWizard:
+    return FormWizard(app.test_client())
+
+
+def kept_on_server(app: Flask, wizard: Wizard) -> bool:
+    return app.extensions["memory_store"].get(f"draft:{wizard.draft_id}") is not None
+
+
+def test_a_whole_report_passed_through_with_nothing_kept_on_the_server(
+    app: Flask, form_wizard: FormWizard
+) -> None:
+    form_wizard.start()
+    assert form_wizard.draft_id.startswith("f.")
+    page = form_wizard.fill_employee()
+    assert page.status_code == 200 and heading(page) == "Receipts"  # the page, not a redirect
+    assert "Ada Lovelace" not in form_wizard.state  # compressed and signed
+    page = form_wizard.fill_receipts(2)
+    assert heading(page) == "Categories" and "Merchant 2" in page.text
+    page = form_wizard.fill_categories(["Meals", "Travel"])
+    assert heading(page) == "Review and submit" and "Ada Lovelace" in page.text
+    assert "Fields typed again" not in page.text
+    assert not kept_on_server(app, form_wizard)
+    done = form_wizard.submit()
+    assert done.status_code == 303 and done.location.endswith("/confirmation")
+    assert "EXP-" in form_wizard.client.get(done.location).text
+
+
+def test_a_page_opened_without_its_form_has_no_memory(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    assert heading(form_wizard.get("receipts")) == "This expense report draft has expired"
+
+
+def test_links_inside_the_draft_carry_the_memory(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    page = form_wizard.post("employee", {"goto": "1"})  # the Back button: shown, not saved
+    assert heading(page) == "Employee details" and 'value="Ada Lovelace"' in page.text
+    assert 'formaction="/report/' in page.text and 'name="goto"' in page.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda state: state[:-4] + ("AAAA" if not state.endswith("AAAA") else "BBBB"),
+        lambda state: state.replace(".", "X", 1),
+        lambda state: "",
+    ],
+)
+def test_a_changed_state_is_refused_with_a_clear_message(
+    form_wizard: FormWizard, change: object
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    form_wizard.state = change(form_wizard.state)  # type: ignore[operator]
+    refused = form_wizard.fill_receipts(1)
+    if form_wizard.state == "":
+        assert heading(refused) == "This expense report draft has expired"
+        return
+    assert refused.status_code == 400
+    assert "was changed on its way back, so it cannot be trusted" in refused.text
+
+
+def test_the_state_of_one_draft_is_refused_for_another(app: Flask) -> None:
+    first, second = FormWizard(app.test_client()), FormWizard(app.test_client())
+    first.start()
+    first.fill_employee()
+    second.client = first.client  # the same browser, a second draft
+    second._token = first.token()
+    second.start()
+    second.state = first.state
+    assert second.fill_receipts(1).status_code == 400
+
+
+def test_an_older_page_brings_its_older_state_back(form_wizard: FormWizard) -> None:
+    """What the browser's Back button does: the older page's form holds the older state."""
+    form_wizard.start()
+    form_wizard.fill_employee()
+    receipts_page_state = form_wizard.state
+    form_wizard.fill_receipts(2)
+    form_wizard.fill_categories(["Meals", "Travel"])
+    form_wizard.state = receipts_page_state  # Back to Receipts, and Continue from there
+    page = form_wizard.post("receipts", receipt_form(0, merchant="Only this one"))
+    assert heading(page) == "Categories"
+    assert "Only this one" in page.text and "Merchant 2" not in page.text
+
+
+def test_two_tabs_carry_two_states_and_only_one_report_is_made(
+    app: Flask, form_wizard: FormWizard
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    tab_1 = tab_2 = form_wizard.state  # the same page open twice
+    form_wizard.state = tab_1
+    form_wizard.fill_receipts(1, merchant="Tab one")
+    tab_1 = form_wizard.state
+    form_wizard.state = tab_2
+    form_wizard.fill_receipts(1, merchant="Tab two")
+    tab_2 = form_wizard.state
+    form_wizard.state = tab_2
+    review = form_wizard.fill_categories(["Meals"])
+    assert "Tab two" in review.text and "Tab one" not in review.text  # each tab its own
+    assert form_wizard.submit().status_code == 303
+    form_wizard.state = tab_1  # the other tab goes on after the submit
+    again = form_wizard.fill_categories(["Travel"])
+    assert again.status_code == 303 and again.location.endswith("/confirmation")
+    assert "Tab two" in form_wizard.client.get(again.location).text  # the one report made
+
+
+@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
+def test_a_state_older_than_the_idle_timeout_has_expired(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    time.sleep(2.1)
+    assert heading(form_wizard.fill_receipts(1)) == "This expense report draft has expired"
+
+
+def test_keep_alive_hands_back_renewed_memory(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    data = {"memory_state": form_wizard.state}
+    headers = {"X-CSRFToken": form_wizard.token()}
+    kept = form_wizard.client.post(
+        f"{form_wizard.draft_url}/keep-alive", data=data, headers=headers
+    )
+    assert kept.status_code == 200 and kept.json is not None
+    assert kept.json["memory_state"] and kept.json["expires_in"] > 0
+    form_wizard.state = kept.json["memory_state"]
+    assert heading(form_wizard.fill_receipts(1)) == "Categories"
+
+
+def test_the_inspector_shows_the_field_and_its_size(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    page = form_wizard.fill_employee()
+    assert "a signed hidden field that every form of this draft sends back" in page.text
+    assert re.search(r"the form field <code>memory_state</code>: [\d,]+ bytes", page.text)
+    assert "Ada Lovelace" not in page.text.split("<aside", 1)[1]  # masked in the inspector

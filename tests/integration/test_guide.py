@@ -1,0 +1,215 @@
+"""/guide (which kind of session memory fits you?) and the "How it works" diagram."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+
+import pytest
+from flask import Flask, render_template
+from flask.testing import FlaskClient
+
+from app import memory
+from app.wizard.guide import LABELS, MISTAKES
+from tests.helpers import Wizard, errors_of
+
+ANSWERS = {
+    "sensitive": "no",
+    "size": "small",
+    "servers": "several",
+    "survive": "yes",
+    "javascript": "no",
+}
+H1 = "<h1>Which kind of session memory fits you?</h1>"
+
+
+def guide(client: FlaskClient, **args: str) -> str:
+    response = client.get(f"/guide?{urlencode(args)}")
+    assert response.status_code == 200
+    return response.text
+
+
+def text_of(page: str) -> str:
+    """The page's text, tags dropped and white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def caption(page: str) -> str:
+    found = re.search(r'<figcaption id="diagram-caption"[^>]*>(.*?)</figcaption>', page, re.S)
+    assert found, "no diagram caption"
+    return text_of(found[1])
+
+
+def checked(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(\w+)" value="(\w+)" checked', page))
+
+
+def test_the_guide_asks_five_questions_and_no_errors_at_first(client: FlaskClient) -> None:
+    page = guide(client)
+    assert H1 in page
+    assert "<title>Which kind of session memory fits you?" in page
+    assert page.count("<fieldset") == 5 and page.count("<legend") == 5
+    assert '<form method="get" action="/guide#recommendation"' in page
+    assert "Show my recommendation" in page
+    assert "There is a problem" not in page and "Our recommendation" not in page
+
+
+def test_answers_in_the_query_give_a_recommendation_with_reasons(client: FlaskClient) -> None:
+    page = guide(client, **ANSWERS, show="yes")
+    text = text_of(page)
+    assert "Our recommendation: In a browser cookie" in text
+    assert "several servers need no shared store" in text
+    assert "Passed through the form: ruled out" in text
+    assert "It works without JavaScript" in text
+    assert checked(page) == ANSWERS  # the answers stay chosen, to change one
+    assert "There is a problem" not in page
+
+
+def test_sensitive_data_is_recommended_on_the_server_with_redis(client: FlaskClient) -> None:
+    page = guide(client, **{**ANSWERS, "sensitive": "yes"})
+    text = text_of(page)
+    assert "Our recommendation: On the server" in text
+    assert "signed is not encrypted" in text
+    assert "Redis" in text
+
+
+def test_warnings_link_to_the_common_mistakes_on_the_page(client: FlaskClient) -> None:
+    page = guide(client, **{**ANSWERS, "size": "large"})
+    for mistake in MISTAKES:
+        assert f'id="mistake-{mistake}"' in page
+    anchors = set(re.findall(r'href="#([\w-]+)"', page))
+    assert {"mistake-too-much", "mistake-never-expiring", "mistake-database"} <= anchors
+    assert all(f'id="{anchor}"' in page for anchor in anchors), "a link to nowhere"
+
+
+def test_the_mistakes_link_only_to_pages_that_exist(client: FlaskClient) -> None:
+    page = guide(client)
+    mistakes = page[page.index('id="mistakes"') : page.index('id="how-it-works"')]
+    targets = set(re.findall(r'href="(/[^"#]*)"', mistakes))
+    assert targets == {"/", "/compare"}
+    assert all(client.get(target).status_code == 200 for target in targets)
+    assert "16 KB" in mistakes and "30 minutes" in mistakes and "8 hours" in mistakes
+
+
+@pytest.mark.parametrize(
+    ("args", "wrong"),
+    [
+        ({"show": "yes"}, ["sensitive", "size", "servers", "survive", "javascript"]),
+        ({**ANSWERS, "size": "huge"}, ["size"]),
+        ({**ANSWERS, "servers": "<script>"}, ["servers"]),
+        ({"sensitive": "yes", "survive": ""}, ["size", "servers", "survive", "javascript"]),
+    ],
+)
+def test_missing_or_bad_answers_show_the_form_again_with_an_error_summary(
+    client: FlaskClient, args: dict[str, str], wrong: list[str]
+) -> None:
+    response = client.get(f"/guide?{urlencode(args)}")
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Error: Which kind of session memory fits you?" in page
+    assert "There is a problem" in page and H1 in page
+    assert [field for field, _ in errors_of(response)] == wrong
+    for field in wrong:
+        assert f'id="{field}"' in page  # the summary's link has a target: the first radio
+        assert f'id="{field}-error"' in page
+        assert f'aria-describedby="{field}-hint {field}-error"' in page
+    kept = {k: v for k, v in args.items() if k not in wrong and k != "show"}
+    assert checked(page) == kept
+    assert "Our recommendation" not in page
+    assert "<script>" not in page
+
+
+def test_repeated_and_unknown_parameters_do_no_harm(client: FlaskClient) -> None:
+    response = client.get("/guide?utm_source=x")  # not the form: just the questions
+    assert response.status_code == 200 and "There is a problem" not in response.text
+    response = client.get(f"/guide?{urlencode(ANSWERS)}&size=large")  # the first value counts
+    assert response.status_code == 200
+    assert "Our recommendation: In a browser cookie" in response.text
+
+
+def test_using_the_recommendation_chooses_it_in_the_app(wizard: Wizard) -> None:
+    page = guide(wizard.client, **ANSWERS)
+    assert 'name="strategy" value="cookie"' in page
+    response = wizard.client.post(
+        "/memory/strategy", data={"strategy": "cookie", "next": "/", "csrf_token": wizard.token()}
+    )
+    assert response.status_code == 303
+    page = guide(wizard.client, **ANSWERS)
+    assert "This app already keeps the memory of your drafts this way" in page
+
+
+def test_the_start_page_and_the_guide_load_the_diagram_styles(client: FlaskClient) -> None:
+    for path in ("/", "/guide"):
+        page = client.get(path).text
+        assert '<link rel="stylesheet" href="/static/css/diagram.css">' in page
+    with client.get("/static/css/diagram.css") as response:  # closes the file it streams
+        assert response.status_code == 200
+
+
+def choose(wizard: Wizard, strategy: str) -> None:
+    data = {"strategy": strategy, "next": "/", "csrf_token": wizard.token()}
+    assert wizard.client.post("/memory/strategy", data=data).status_code == 303
+
+
+@pytest.mark.parametrize("strategy", list(memory.STRATEGIES))
+@pytest.mark.parametrize("path", ["/", "/guide"])
+def test_the_diagram_captions_the_strategy_in_use(wizard: Wizard, strategy: str, path: str) -> None:
+    choose(wizard, strategy)
+    page = wizard.client.get(path).text
+    assert caption(page).startswith(f"Highlighted path: {memory.STRATEGIES[strategy]}.")
+    assert "nothing carried" not in page
+
+
+@pytest.mark.parametrize("path", ["/", "/guide"])
+def test_with_memory_off_the_diagram_shows_the_path_broken(wizard: Wizard, path: str) -> None:
+    wizard.switch_memory(on=False)
+    page = wizard.client.get(path).text
+    assert caption(page).startswith("Memory off: nothing carried.")
+    assert "memory off: nothing carried</text>" in page
+    assert "link-broken" in page and not re.search(r"\blink-on\b", page)
+    wizard.switch_memory(on=True)
+    assert caption(wizard.client.get(path).text).startswith("Highlighted path:")
+
+
+def render_diagram(app: Flask, strategy: str, memory_on: bool | None) -> str:
+    with app.test_request_context("/"):
+        return render_template(
+            "_diagram.html", strategy=strategy, memory_on=memory_on, strategies=LABELS
+        )
+
+
+# The parts on each strategy's path (the Cookie part is drawn for every strategy).
+PATHS = {
+    "server": {"browser", "cookie", "app", "store"},
+    "cookie": {"browser", "cookie", "app"},
+    "form": {"browser", "field", "app"},
+}
+PARTS = {"browser", "cookie", "field", "app", "store", "database", "files"}
+
+
+@pytest.mark.parametrize("strategy", list(PATHS))
+def test_every_strategy_highlights_its_own_path(app: Flask, strategy: str) -> None:
+    page = render_diagram(app, strategy, memory_on=True)
+    assert caption(page).startswith(f"Highlighted path: {LABELS[strategy]}.")
+    on = set(re.findall(r'class="part part-(\w+) part-on', page))
+    assert on == PATHS[strategy]
+    named = re.findall(r'aria-label="([^"]+)" aria-describedby="part-(\w+)-desc"', page)
+    assert {part for _, part in named} == PARTS
+    assert {part for label, part in named if label.endswith("on the highlighted path")} == on
+
+
+def test_every_part_is_described_in_a_list_below_the_picture(app: Flask) -> None:
+    page = render_diagram(app, "server", memory_on=True)
+    svg_end = page.index("</svg>")
+    for part in PARTS:
+        assert f'href="#part-{part}"' in page[:svg_end]
+        assert f'<dt id="part-{part}" tabindex="-1">' in page[svg_end:]
+        assert f'<dd id="part-{part}-desc">' in page[svg_end:]
+    assert 'role="group"' in page and 'role="img"' not in page
+
+
+def test_with_the_store_down_the_diagram_says_nothing_is_carried(app: Flask) -> None:
+    page = render_diagram(app, "server", memory_on=None)
+    assert caption(page).startswith("Session store unavailable: nothing carried.")
+    assert "link-broken" in page
