@@ -116,11 +116,9 @@ class DraftRepository:
         """The draft's stored entry as it is, for moving it elsewhere."""
         return self.store.get(KEY_PREFIX + draft_id)
 
-    def load(self, draft_id: str, memory_on: bool, writer: str, touch: bool = True) -> Draft | None:
-        """Return the live draft (sliding its idle timeout), or None if it is gone.
-        touch=False only reads: for a request that saves the draft, whose write slides it."""
-        key = KEY_PREFIX + draft_id
-        data = self.store.get_touch(key, self.lifetimes.idle) if touch else self.store.get(key)
+    def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
+        """Return the live draft (sliding its idle timeout), or None if it is gone."""
+        data = self.store.get_touch(KEY_PREFIX + draft_id, self.lifetimes.idle)
         if data is None:
             return None
         record = _decoder.decode(data)

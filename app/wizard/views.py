@@ -248,7 +248,6 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     memory.forget_draft(page.draft.id)
     memory.remember_result(result_of(report, page.draft))
     memory.renew_session_id()
-    discard_unsubmitted(page.draft.id)  # uploads replaced or asked again along the way
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
 
 
