@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # SESSION_TYPE=redis so that every process counts alike.
     "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",
     "WIZARD_UPLOAD_RATE": "30 per minute; 300 per hour",
+    "WIZARD_API_WRITE_RATE": "60 per minute; 600 per hour",  # PUT and DELETE of the HTTP API
     "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Submitted reports

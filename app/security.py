@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from .memory import passed_state
+
 # No inline script or style anywhere: everything is under static/.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -31,5 +33,12 @@ def _add_headers(response: Response) -> Response:
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"  # drafts and reports are personal data
+        headers["Cache-Control"] = _cache_control()
     return response
+
+
+def _cache_control() -> str:
+    # Drafts and reports are personal data: never kept by the browser. Memory passed
+    # through the form is the exception: the page itself is the draft's memory, so the
+    # browser's Back must bring the older page (and its older state) back, not an error.
+    return "private, no-cache" if passed_state() else "no-store"

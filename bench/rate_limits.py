@@ -9,5 +9,9 @@ this high keep Flask-Limiter's work in every timing and are never reached.
 from __future__ import annotations
 
 UNLIMITED = "1000000 per minute"
-CONFIG = {"WIZARD_DRAFT_RATE": UNLIMITED, "WIZARD_UPLOAD_RATE": UNLIMITED}
+CONFIG = {
+    "WIZARD_DRAFT_RATE": UNLIMITED,
+    "WIZARD_UPLOAD_RATE": UNLIMITED,
+    "WIZARD_API_WRITE_RATE": UNLIMITED,
+}
 ENV = {f"FLASK_{key}": value for key, value in CONFIG.items()}  # for an app process

@@ -22,13 +22,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import PathConverter
 
 from .. import memory
 from ..errors import problem
+from ..extensions import limiter
 from ..memory import Draft, Memory
 from ..memory.state import (
     JSON,
@@ -101,6 +102,10 @@ def _refused_by_memory(error: SessionStateError) -> Response:
     return problem(status, code, str(error))
 
 
+def _write_rate() -> str:
+    return str(current_app.config["WIZARD_API_WRITE_RATE"])
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
@@ -133,6 +138,7 @@ def read_key(draft_id: str, key: str) -> ResponseReturnValue:
 
 
 @bp.route(KEY_URL, methods=["PUT"], merge_slashes=False)
+@limiter.shared_limit(_write_rate, scope="api-writes")
 def write_key(draft_id: str, key: str) -> ResponseReturnValue:
     """Store the body under key: JSON as it is, text/plain through type detection."""
     draft = _owned_draft(draft_id, "api")
@@ -149,6 +155,7 @@ def write_key(draft_id: str, key: str) -> ResponseReturnValue:
 
 
 @bp.route(KEY_URL, methods=["DELETE"], merge_slashes=False)
+@limiter.shared_limit(_write_rate, scope="api-writes")
 def delete_key(draft_id: str, key: str) -> ResponseReturnValue:
     """Forget key; no error if it is absent (the wizard asks again for its own keys)."""
     draft = _owned_draft(draft_id, "api")

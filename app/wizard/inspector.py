@@ -75,9 +75,7 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         )
         for info in draft.memory.list_keys()
     ]
-    name = current_app.config["SESSION_COOKIE_NAME"]
     strategy = memory.strategy_of(draft.id)
-    server_store = STORE_NAMES.get(current_app.config["SESSION_TYPE"], "a session store")
     return Inspector(
         memory_on=draft.memory.carries_forward,
         rows=rows,
@@ -85,12 +83,38 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         budget=memory.drafts().budget,
         expires_in=memory.seconds_left(draft),
         strategy=strategy,
-        store_name=CARRIER_NAMES.get(strategy, server_store),
-        cookie_name=name,
-        cookie_size=len(name) + 1 + len(request.cookies.get(name, "")),
+        store_name=_where_memory_lives(strategy),
+        cookie_name=_session_cookie()[0],
+        cookie_size=_session_cookie()[1],
         carried=memory.carried_by_browser(draft.id),
         show_values=show_values,
     )
+
+
+@dataclass(frozen=True)
+class AfterSubmit:
+    """The inspector on the confirmation: memory is gone, the report is in the database."""
+
+    store_name: str
+    cookie_name: str
+    cookie_size: int
+
+
+def inspector_after_submit(draft_id: str) -> AfterSubmit:
+    """Describe where the submitted draft's memory lived and what the browser still holds."""
+    name, size = _session_cookie()
+    return AfterSubmit(_where_memory_lives(memory.strategy_of(draft_id)), name, size)
+
+
+def _where_memory_lives(strategy: str) -> str:
+    server_store = STORE_NAMES.get(current_app.config["SESSION_TYPE"], "a session store")
+    return CARRIER_NAMES.get(strategy, server_store)
+
+
+def _session_cookie() -> tuple[str, int]:
+    """The browser session cookie's name and its bytes as the browser sends them."""
+    name = current_app.config["SESSION_COOKIE_NAME"]
+    return name, len(name) + 1 + len(request.cookies.get(name, ""))
 
 
 def mask(text: str) -> str:

@@ -28,7 +28,7 @@ from ..receipts.service import discard_unsubmitted, file_for_download, move_file
 from ..reports.service import TypingCounts, find_report, submit_report
 from .answers import aligned_categories, answers_from
 from .compare import result_of
-from .inspector import inspector_for
+from .inspector import inspector_after_submit, inspector_for
 from .page import StepPage, error_list, with_file_errors
 from .steps import CATEGORIES, FINAL, RECEIPTS, Step, first_incomplete_before, next_step, step_named
 from .summary import answers_of, summarise
@@ -126,7 +126,12 @@ def confirmation(draft_id: str) -> str:
     if report is None:
         abort(404)
     summary = summarise(answers_of(report), draft_id)
-    return render_template("confirmation.html", report=report, summary=summary)
+    return render_template(
+        "confirmation.html",
+        report=report,
+        summary=summary,
+        after_submit=inspector_after_submit(draft_id),
+    )
 
 
 @bp.post("/report/<draft_id>/keep-alive")

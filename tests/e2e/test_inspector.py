@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     press,
     receipt_group,
     start_report,
+    submit_report,
 )
 from tests.helpers import EMPLOYEE, TODAY
 
@@ -98,6 +99,14 @@ def test_the_inspector_shows_what_each_step_put_in_memory(
     expect_key(panel, "business_purpose", "string", "Categories")
     expect(key_row(panel, "business_purpose")).to_contain_text('"C••••• v••••"')
     check_page(page, "i02-inspector-on-review")
+
+    submit_report(page)
+    panel = inspector(page)
+    panel.get_by_text("Session memory inspector", exact=True).click()
+    expect(panel).to_contain_text("this draft's memory was deleted when you submitted")
+    expect(panel).to_contain_text("the app's embedded SQLite store on this server")
+    expect(panel).not_to_contain_text("Lovelace")
+    check_page(page, "i05-inspector-after-submitting")
 
 
 def test_with_memory_off_the_inspector_says_memory_is_empty_and_why(

@@ -188,3 +188,19 @@ def test_the_inspector_shows_the_field_and_its_size(form_wizard: FormWizard) -> 
     assert "a signed hidden field that every form of this draft sends back" in page.text
     assert re.search(r"the form field <code>memory_state</code>: [\d,]+ bytes", page.text)
     assert "Ada Lovelace" not in page.text.split("<aside", 1)[1]  # masked in the inspector
+
+
+def test_pages_of_a_passed_through_draft_may_come_back_with_the_browsers_back_button(
+    form_wizard: FormWizard,
+) -> None:
+    form_wizard.start()
+    page = form_wizard.fill_employee()
+    # The page is the draft's memory: Back must show it again, not "Confirm form resubmission".
+    assert heading(page) == "Receipts" and page.headers["Cache-Control"] == "private, no-cache"
+    assert form_wizard.client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_with_memory_on_the_server_pages_are_never_kept_by_the_browser(wizard: Wizard) -> None:
+    wizard.start()
+    assert wizard.get("employee").headers["Cache-Control"] == "no-store"
+    assert wizard.fill_employee().headers["Cache-Control"] == "no-store"

@@ -554,3 +554,16 @@ def test_schemathesis_finds_no_server_error_and_nothing_off_the_description(
     assert not any(status.endswith(" 500") for status in statuses), statuses
     # It reached the draft, as its owner: values were stored, read and deleted.
     assert min(statuses["PUT 200"], statuses["GET 200"], statuses["DELETE 204"]) > 10, statuses
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "WIZARD_API_WRITE_RATE": "3 per minute"}]
+)
+def test_writes_over_the_limit_get_a_429_problem_and_store_nothing(api: StateApi) -> None:
+    assert [api.put_json(f"note{n}", n).status_code for n in range(2)] == [200, 200]
+    assert api.delete("note0").status_code == 204
+    refused = api.put_json("note9", 9)
+    problem_of(refused, 429, "too_many_requests")
+    assert int(refused.headers["Retry-After"]) > 0
+    assert api.head("note9").status_code == 404  # nothing was stored
+    assert api.get("note1").json["value"] == 1  # reads are not limited
