@@ -130,9 +130,8 @@ class DraftRepository:
             if memory_on
             else NullState()
         )
-        return Draft(
-            draft_id, record["created"], memory, record["typed"], pages=record.get("pages", 0)
-        )
+        typed = flat_counts(record["typed"])
+        return Draft(draft_id, record["created"], memory, typed, pages=record.get("pages", 0))
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -150,8 +149,10 @@ class DraftRepository:
             record = _decoder.decode(data)
             for operation in draft.memory.operations:
                 apply_operation(record["values"], record["meta"], operation, writer)
+            typed = flat_counts(record["typed"])
             for name in draft.typed_now:
-                record["typed"][name] = record["typed"].get(name, 0) + 1
+                typed[name] = typed.get(name, 0) + 1
+            record["typed"] = nested_counts(typed)
             record["pages"] = record.get("pages", 0) + draft.pages_now
             check_budget(record["values"], self.budget)
             return _encoder.encode(record)
@@ -177,3 +178,39 @@ def _without_memory(data: bytes | None) -> bytes | None:
     record = _decoder.decode(data)
     record["values"], record["meta"] = {}, {}
     return _encoder.encode(record)
+
+
+# The counter is stored nested by the dots of its field names ("receipts.3.merchant" under
+# "receipts", "3"): a 10-receipt draft's counter takes about 700 bytes instead of 1,400.
+# Where a name is both a field and a prefix of others, its own count is under "".
+Counts = dict[str, Any]
+
+
+def nested_counts(flat: dict[str, int]) -> Counts:
+    """{"receipts.1.date": 1} -> {"receipts": {"1": {"date": 1}}}."""
+    root: Counts = {}
+    for name, count in flat.items():
+        *path, leaf = name.split(".")
+        node = root
+        for part in path:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {} if child is None else {"": child}
+            node = child
+        if isinstance(node.get(leaf), dict):
+            node[leaf][""] = count
+        else:
+            node[leaf] = count
+    return root
+
+
+def flat_counts(nested: Counts, prefix: str = "") -> dict[str, int]:
+    """The inverse of nested_counts; an older, flat counter reads as itself."""
+    flat: dict[str, int] = {}
+    for key, value in nested.items():
+        name = ".".join(part for part in (prefix, key) if part)
+        if isinstance(value, dict):
+            flat.update(flat_counts(value, name))
+        else:
+            flat[name] = value
+    return flat
