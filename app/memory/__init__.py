@@ -206,8 +206,17 @@ def save_draft(draft: Draft) -> None:
 
 
 def forget_draft(draft_id: str) -> None:
-    """Delete a submitted draft's memory; the browser keeps its id to show the report."""
+    """Delete a submitted or deleted draft's memory; the browser keeps its id to show the
+    report."""
     drafts_of(draft_id).delete(draft_id)
+    if carried_by_browser_only(draft_id):
+        # An older page may still carry this draft's memory: remember that it has ended.
+        session["ended"] = [*session.get("ended", []), draft_id][-MAX_REMEMBERED_DRAFTS:]
+
+
+def has_ended(draft_id: str) -> bool:
+    """Whether this browser submitted or deleted a draft whose memory it may still carry."""
+    return draft_id in session.get("ended", [])
 
 
 def remember_result(result: dict[str, Any]) -> None:

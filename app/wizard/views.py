@@ -179,8 +179,8 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
-    # Memory the browser carries outlives the submit: the report says the draft is over.
-    over = draft is not None and memory.carried_by_browser_only(draft_id) and find_report(draft_id)
+    # Memory the browser carries outlives the submit: the browser session says it is over.
+    over = draft is not None and memory.has_ended(draft_id)
     if draft is not None and not over:
         return StepPage(step_, draft)
     if report := find_report(draft_id):

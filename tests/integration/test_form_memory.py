@@ -204,3 +204,14 @@ def test_with_memory_on_the_server_pages_are_never_kept_by_the_browser(wizard: W
     wizard.start()
     assert wizard.get("employee").headers["Cache-Control"] == "no-store"
     assert wizard.fill_employee().headers["Cache-Control"] == "no-store"
+
+
+def test_a_deleted_draft_does_not_come_back_with_an_older_page(form_wizard: FormWizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    older = form_wizard.state
+    data = {"csrf_token": form_wizard.token(), "memory_state": older}
+    assert form_wizard.client.post(form_wizard.url("delete"), data=data).status_code == 303
+    form_wizard.state = older  # the page still open in another tab sends its memory back
+    page = form_wizard.fill_receipts(1)
+    assert heading(page) == "This expense report draft has expired"
