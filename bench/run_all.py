@@ -68,7 +68,7 @@ from store_scale import (
 from variants import DEFAULT, FLOOR, REDIS, Variant, build_variants, redis_variant
 
 RESULTS = ROOT / "bench" / "results"
-SECTIONS = ("drafts", "steps", "sizes", "stores", "load", "weight")
+SECTIONS = ("drafts", "steps", "sizes", "stores", "load", "weight", "strategies")
 LOAD_SERVERS = ("sync", "gthread")  # both gunicorn with 2 workers (bench/load_server.py)
 COOKIE = "cookie"
 PEER = "session"  # peer_bench's key for SessionWizardView
@@ -638,6 +638,53 @@ def _finish(
     ax.legend(fontsize=7)
 
 
+# 7. Where session memory lives ---------------------------------------------------------------
+
+
+def section_strategies(bench: Bench) -> Section:
+    import strategy_bench as sb
+
+    section = Section("strategies", "7. Where session memory lives: server, cookie, form")
+    app = bench.variant(DEFAULT).app
+    rounds, warmup = bench.plan.draft_rounds, bench.plan.draft_warmup
+    _log(f"7. strategies: {rounds} rounds x {len(sb.STRATEGIES)} whole drafts")
+    samples = sb.measure(app, rounds, warmup)
+    trips = sb.counted_trips(app)
+    several = sb.several_processes(bench.root)
+    n = sb.RECEIPTS
+    section.body = f"""A whole draft (start page, start, the four steps with {n} receipts, submit,
+confirmation) by a new person who first chose where memory lives on the start page ("Use
+this", untimed), for each place in turn, on the default app (embedded SQLiteStore),
+in-process through the test client (bench/strategy_bench.py). {rounds} rounds after {warmup}
+warm-up drafts each; every round walks each place once, in a new random order; "÷ on the
+server" is the median of per-round ratios with a distribution-free 95% interval. Every
+response is checked as in section 1, and the review page and the confirmation must show the
+typed name: under "passed through the form" each POST sends the `memory_state` field of the
+page it came from and is answered with the next page itself (one request per step; the app
+still renders that page inside the same request). Bytes as a browser sends them: request
+body (multipart for the step forms, as their enctype says) + Cookie header; response body +
+Set-Cookie headers; other headers not counted. The two last rows walk one draft with
+requests alternating between two app instances (one secret key, one reports database) whose
+session-memory store is their own or one shared SQLite file.
+
+{sb.strategies_table(samples, trips, several)}
+
+{sb.reading(samples, trips, several)}"""
+    section.figures = [
+        Figure(
+            "Whole draft by where memory lives: median ms (÷ on the server), requests, "
+            "B the browser sends a request",
+            "context",
+            sb.at_a_glance(samples, trips),
+            "—",
+        )
+    ]
+    section.panels = [
+        ("A whole draft by where memory lives: median ms (p25-p75)", sb.chart_panel(samples, trips))
+    ]
+    return section
+
+
 # The run --------------------------------------------------------------------------------------
 
 RUNNERS: dict[str, Callable[[Bench], Section]] = {
@@ -647,6 +694,7 @@ RUNNERS: dict[str, Callable[[Bench], Section]] = {
     "stores": section_stores,
     "load": section_load,
     "weight": section_weight,
+    "strategies": section_strategies,
 }
 
 
