@@ -244,7 +244,7 @@ class ReceiptForm(Form):
         "Amount",
         [DataRequired("Enter the amount")],
         filters=[_strip],
-        render_kw={"inputmode": "decimal", "autocomplete": "off"},
+        render_kw={"inputmode": "decimal"},  # no autocomplete="off": Back must restore it
     )
     currency = _select("Currency", CURRENCIES, "Select the currency")
     description = _text("Description", None, 200)

@@ -131,6 +131,7 @@ def confirmation(draft_id: str) -> str:
         report=report,
         summary=summary,
         after_submit=inspector_after_submit(draft_id),
+        already_submitted=request.args.get("notice") == "already",
     )
 
 
@@ -185,7 +186,7 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
         return StepPage(step_, draft)
     if report := find_report(draft_id):
         if request.method == "POST":  # a repeated submit lands on the confirmation
-            return redirect(url_for(".confirmation", draft_id=draft_id), 303)
+            return redirect(url_for(".confirmation", draft_id=draft_id, notice="already"), 303)
         return render_template("submitted.html", report=report)
     return render_template("expired.html")
 

@@ -291,5 +291,5 @@ def submit_report(page: Page) -> str:
     ).check()
     press(page, "Submit expense report")
     expect(page.get_by_role("heading", level=1)).to_have_text("Expense report submitted")
-    expect(page).to_have_url(re.compile(r"/report/[^/]+/confirmation$"))
+    expect(page).to_have_url(re.compile(r"/report/[^/]+/confirmation(\?notice=already)?$"))
     return reference_of(page)

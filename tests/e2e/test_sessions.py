@@ -134,7 +134,8 @@ def test_submit_again_from_a_page_left_open_makes_no_second_report(
     reference_again = submit_report(stale)  # the old form posts again
 
     assert reference_again == reference
-    assert stale.url == page.url
+    assert stale.url == f"{page.url}?notice=already"
+    expect(stale.get_by_role("status")).to_contain_text("nothing was sent twice")
     expect(summary_value(stale, "Full name")).to_have_text("Ada Lovelace")
 
 

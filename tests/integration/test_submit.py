@@ -23,9 +23,12 @@ def test_a_repeated_submit_lands_on_the_same_confirmation(app: Flask, wizard: Wi
     walk_to_review(wizard)
     first = wizard.submit()
     again = wizard.submit()  # Back, then Submit again
-    assert again.status_code == 303 and again.location == first.location
+    assert again.status_code == 303 and again.location == f"{first.location}?notice=already"
     with app.app_context():
         assert Report.query.count() == 1
+    page = wizard.client.get(again.location)
+    assert "This report had already been submitted" in page.text and "Ada Lovelace" in page.text
+    assert "already been submitted" not in wizard.client.get(first.location).text
 
 
 def test_twenty_simultaneous_submits_create_one_report(app: Flask, wizard: Wizard) -> None:
