@@ -5,7 +5,8 @@ unchanged: only where the bytes travel differs. An entry is compressed, signed w
 timestamp (itsdangerous), and read back only if the signature holds and it is younger
 than its time to live, so the browser can carry it but never forge or revive it.
 
-- CookieStore: one cookie per draft, at most 4,096 bytes as browsers allow.
+- CookieStore: one cookie per draft; its whole Set-Cookie header within the 4,093 bytes
+  Flask allows (browsers keep about 4,096).
 - FormStore: a hidden field that every form of the draft sends back; nothing of the
   draft stays on the server between requests.
 
@@ -16,11 +17,14 @@ out is gathered in `g` until the response is made.
 from __future__ import annotations
 
 import base64
+import math
+import time
 import zlib
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from itsdangerous import BadSignature, TimestampSigner
+from werkzeug.http import dump_cookie
 
 from .state import BudgetExceededError
 from .store import Mutation
@@ -35,7 +39,7 @@ class TooLargeForCookieError(BudgetExceededError):
     def __init__(self, size: int) -> None:
         super().__init__(
             f"This report no longer fits in a browser cookie ({size:,} bytes; browsers keep "
-            f"at most {COOKIE_LIMIT:,}). Nothing was lost: keep session memory on the server "
+            f"about {COOKIE_LIMIT:,}). Nothing was lost: keep session memory on the server "
             "to go on, or remove a receipt."
         )
         self.size = size
@@ -93,7 +97,7 @@ class ClientHeldStore:
         return value
 
     def put(self, key: str, value: bytes, ttl: float) -> None:
-        self._write(key, self.sign(key, value), ttl)
+        self._write(key, self.sign(key, value, ttl), ttl)
         self._overlay()[key] = value
 
     def delete(self, key: str) -> None:
@@ -117,18 +121,20 @@ class ClientHeldStore:
     def ping(self) -> None:
         return None
 
-    def sign(self, key: str, value: bytes) -> str:
+    def sign(self, key: str, value: bytes, ttl: float) -> str:
+        """The value compressed and signed with the time; its time to live is signed too."""
         packed = base64.urlsafe_b64encode(zlib.compress(value, 9)).decode("ascii")
-        return self._signer_for(key).sign(packed).decode("ascii")
+        return self._signer_for(key).sign(f"{math.ceil(ttl)}:{packed}").decode("ascii")
 
     def _unsign(self, key: str, signed: str) -> bytes | None:
-        idle = int(current_app.config["WIZARD_IDLE_TIMEOUT"])
         try:
-            packed = self._signer_for(key).unsign(signed, max_age=idle)
-        except SignatureExpired:
-            return None  # idle too long: the draft has expired
+            text, signed_at = self._signer_for(key).unsign(signed, return_timestamp=True)
         except BadSignature:
             return self._refused(signed)
+        ttl, _, packed = text.decode("ascii").rpartition(":")  # base64 has no ":"
+        idle = float(current_app.config["WIZARD_IDLE_TIMEOUT"])  # and signed without a ttl
+        if time.time() - signed_at.timestamp() > min(float(ttl or idle), idle):
+            return None  # left idle too long: the draft has expired
         try:
             return zlib.decompress(base64.urlsafe_b64decode(packed))
         except (ValueError, zlib.error):
@@ -153,8 +159,12 @@ class CookieStore(ClientHeldStore):
 
     def _write(self, key: str, signed: str | None, ttl: float) -> None:
         name = self.cookie_name(key)
-        if signed is not None and len(name) + 1 + len(signed) > COOKIE_LIMIT:
-            raise TooLargeForCookieError(len(name) + 1 + len(signed))
+        if signed is not None:
+            # The whole Set-Cookie header counts: some browsers count its attributes too,
+            # and Flask warns beyond MAX_COOKIE_SIZE (4,093 bytes).
+            size = len(dump_cookie(name, signed, max_size=0, **_cookie_attributes(ttl)))
+            if size > current_app.config["MAX_COOKIE_SIZE"]:
+                raise TooLargeForCookieError(size)
         pending: dict[str, tuple[str | None, float]] = g.setdefault("cookies_out", {})
         pending[name] = (signed, ttl)
 
@@ -204,11 +214,18 @@ def send_cookies(response: Response) -> Response:
         if signed is None:
             response.delete_cookie(name, path="/", secure=_secure(), samesite="Lax")
         else:
-            response.set_cookie(
-                name, signed, max_age=int(ttl), path="/", secure=_secure(),
-                httponly=True, samesite="Lax",
-            )  # fmt: skip
+            response.set_cookie(name, signed, **_cookie_attributes(ttl))
     return response
+
+
+def _cookie_attributes(ttl: float) -> dict[str, Any]:
+    return {
+        "max_age": int(ttl),
+        "path": "/",
+        "secure": _secure(),
+        "httponly": True,
+        "samesite": "Lax",
+    }
 
 
 def _secure() -> bool:

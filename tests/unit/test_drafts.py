@@ -1,33 +1,42 @@
-"""Drafts in the store: replayed writes, the counter, lifetimes."""
+"""Drafts in the store: replayed writes, the counter, lifetimes, the budget.
+
+Each runs wherever memory can live (sqlite, redis, cookie, form); on the cookie and the
+form, every repository call is a request of one browser. Writers in threads with no
+browser between them are the server's alone.
+"""
 
 from __future__ import annotations
 
+import random
+import string
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from app.memory.drafts import DraftExpiredError, DraftRepository, Lifetimes
-from app.memory.redis_store import RedisStore, redis_client
+from app.memory.client_store import TamperedStateError, TooLargeForCookieError
+from app.memory.drafts import KEY_PREFIX, DraftExpiredError, DraftRepository, Lifetimes
 from app.memory.state import BudgetExceededError
-from app.memory.store import KeyValueStore, SQLiteStore
+from tests.unit.carriers import ALL, SERVER, Strategy, strategy
 
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> KeyValueStore:
-    """Every draft test runs on each session-memory backend."""
-    if request.param == "sqlite":
-        return SQLiteStore(tmp_path / "m.sqlite3")
-    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    return RedisStore(redis_client(url, timeout=2.0), prefix)
+every_strategy = pytest.mark.parametrize("memory", ALL, indirect=True)
+server_stores = pytest.mark.parametrize("memory", SERVER, indirect=True)
 
 
 @pytest.fixture
-def repo(store: KeyValueStore) -> DraftRepository:
-    return DraftRepository(store, Lifetimes(60, 3600), 16 * 1024)
+def memory(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Strategy:
+    """The strategy a test is parametrized with, opened for it."""
+    return strategy(request.param, request, tmp_path, monkeypatch)
 
 
+@pytest.fixture
+def repo(memory: Strategy) -> DraftRepository:
+    return memory.repo(Lifetimes(60, 3600), 16 * 1024)
+
+
+@every_strategy
 def test_two_requests_on_one_draft_keep_both_writes(repo: DraftRepository) -> None:
     draft_id = repo.create()
     first = repo.load(draft_id, memory_on=True, writer="employee")
@@ -42,6 +51,7 @@ def test_two_requests_on_one_draft_keep_both_writes(repo: DraftRepository) -> No
     assert again.memory.get("receipts") == [{"id": "r1"}]
 
 
+@server_stores
 def test_many_concurrent_writers_on_one_draft_lose_nothing(repo: DraftRepository) -> None:
     draft_id = repo.create()
     barrier = threading.Barrier(6)
@@ -64,6 +74,7 @@ def test_many_concurrent_writers_on_one_draft_lose_nothing(repo: DraftRepository
     assert final.typed == {f"field{n}": 1 for n in range(6)}
 
 
+@every_strategy
 def test_counter_counts_typings_and_repeats(repo: DraftRepository) -> None:
     draft_id = repo.create()
     for _ in range(3):
@@ -75,16 +86,20 @@ def test_counter_counts_typings_and_repeats(repo: DraftRepository) -> None:
     assert draft and draft.typed == {"employee.full_name": 3} and draft.repeats == 2
 
 
+@every_strategy
 def test_memory_off_writes_no_values(repo: DraftRepository) -> None:
     draft_id = repo.create()
     draft = repo.load(draft_id, memory_on=False, writer="employee")
     assert draft
     draft.memory.set("employee", {"full_name": "Ada"})
-    repo.save(draft)
+    draft.note_typed(["employee.full_name"])
+    repo.save(draft)  # the counter is written, the value is not
     on_again = repo.load(draft_id, memory_on=True, writer="employee")
     assert on_again and not on_again.memory.has("employee")
+    assert on_again.typed == {"employee.full_name": 1}
 
 
+@every_strategy
 def test_discarding_memory_keeps_the_counter(repo: DraftRepository) -> None:
     draft_id = repo.create()
     draft = repo.load(draft_id, memory_on=True, writer="employee")
@@ -97,6 +112,7 @@ def test_discarding_memory_keeps_the_counter(repo: DraftRepository) -> None:
     assert after and list(after.memory) == [] and after.typed == {"employee.full_name": 1}
 
 
+@every_strategy
 def test_budget_is_checked_on_the_stored_copy(repo: DraftRepository) -> None:
     small = DraftRepository(repo.store, repo.lifetimes, budget=200)
     draft_id = small.create()
@@ -109,37 +125,94 @@ def test_budget_is_checked_on_the_stored_copy(repo: DraftRepository) -> None:
     with pytest.raises(BudgetExceededError):
         small.save(two)  # together they do not: refused, nothing dropped
     kept = small.load(draft_id, memory_on=True, writer="c")
-    assert kept and kept.memory.get("a") == "x" * 120
+    assert kept and kept.memory.get("a") == "x" * 120 and not kept.memory.has("b")
 
 
-def test_idle_drafts_expire(store: KeyValueStore) -> None:
-    repo = DraftRepository(store, Lifetimes(0.1, 3600), 1024)
+@every_strategy
+def test_a_deleted_draft_is_gone(repo: DraftRepository) -> None:
     draft_id = repo.create()
-    time.sleep(0.15)
+    assert repo.exists(draft_id)
+    repo.delete(draft_id)
+    assert not repo.exists(draft_id)
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
-def test_activity_slides_the_idle_timeout(store: KeyValueStore) -> None:
-    repo = DraftRepository(store, Lifetimes(0.3, 3600), 1024)
+@every_strategy
+def test_idle_drafts_expire(memory: Strategy) -> None:
+    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
     draft_id = repo.create()
-    for _ in range(4):
-        time.sleep(0.1)
+    memory.sleep(1.5 * memory.idle)
+    assert repo.load(draft_id, memory_on=True, writer="x") is None
+
+
+@every_strategy
+def test_activity_slides_the_idle_timeout(memory: Strategy) -> None:
+    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
+    draft_id = repo.create()
+    for _ in range(4):  # twice the idle timeout in all
+        memory.sleep(0.5 * memory.idle)
         assert repo.load(draft_id, memory_on=True, writer="x") is not None
 
 
-def test_absolute_lifetime_ends_even_an_active_draft(store: KeyValueStore) -> None:
-    repo = DraftRepository(store, Lifetimes(60, 0.2), 1024)
+@every_strategy
+def test_absolute_lifetime_ends_even_an_active_draft(memory: Strategy) -> None:
+    repo = memory.repo(Lifetimes(20 * memory.idle, memory.idle), 1024)
     draft_id = repo.create()
+    memory.sleep(0.5 * memory.idle)
     assert repo.load(draft_id, memory_on=True, writer="x") is not None
-    time.sleep(0.25)
+    memory.sleep(0.75 * memory.idle)
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
-def test_saving_an_expired_draft_says_so(store: KeyValueStore) -> None:
-    repo = DraftRepository(store, Lifetimes(0.1, 3600), 1024)
+@every_strategy
+def test_saving_an_expired_draft_says_so(memory: Strategy) -> None:
+    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
     draft = repo.load(repo.create(), memory_on=True, writer="x")
     assert draft
     draft.memory.set("k", 1)
-    time.sleep(0.15)
+    memory.sleep(1.5 * memory.idle)
     with pytest.raises(DraftExpiredError):
         repo.save(draft)
+
+
+# What client-held drafts promise instead
+
+
+@pytest.mark.parametrize("memory", ["cookie"], indirect=True)
+def test_a_draft_that_outgrows_its_cookie_keeps_what_it_had(repo: DraftRepository) -> None:
+    draft_id = repo.create()
+    draft = repo.load(draft_id, memory_on=True, writer="employee")
+    assert draft
+    draft.memory.set("employee", {"full_name": "Ada"})
+    repo.save(draft)
+    draft = repo.load(draft_id, memory_on=True, writer="receipts")
+    assert draft
+    noise = "".join(random.Random(3).choices(string.ascii_letters + string.digits, k=6000))
+    draft.memory.set("receipts", [{"description": noise}])  # within the 16 KB budget
+    draft.note_typed(["receipts.0.description"])
+    with pytest.raises(TooLargeForCookieError):
+        repo.save(draft)
+    kept = repo.load(draft_id, memory_on=True, writer="review")
+    assert kept and kept.memory.get("employee") == {"full_name": "Ada"}
+    assert not kept.memory.has("receipts") and kept.typed == {}
+
+
+@pytest.mark.parametrize(
+    ("memory", "refusal"), [("cookie", None), ("form", TamperedStateError)], indirect=["memory"]
+)
+def test_a_changed_draft_is_refused(memory: Strategy, refusal: type[Exception] | None) -> None:
+    carrier = memory.carrier()
+    repo = DraftRepository(carrier, Lifetimes(memory.idle, 3600), 1024)
+    draft_id = repo.create()
+    signed = carrier.held(KEY_PREFIX + draft_id)
+    assert signed
+    middle = signed.index(".") // 2  # within the payload
+    changed = signed[:middle] + ("A" if signed[middle] != "A" else "B") + signed[middle + 1 :]
+    carrier.hold(KEY_PREFIX + draft_id, changed)
+    if refusal is None:
+        assert repo.load(draft_id, memory_on=True, writer="x") is None  # the expired page
+    else:
+        with pytest.raises(refusal):  # a page that says the state was changed
+            repo.load(draft_id, memory_on=True, writer="x")
+    carrier.hold(KEY_PREFIX + draft_id, signed)
+    assert repo.load(draft_id, memory_on=True, writer="x") is not None

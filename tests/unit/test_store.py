@@ -1,61 +1,126 @@
-"""The contract every session-memory store keeps (run against each backend)."""
+"""The contract of session memory's stores, run against every place memory can live.
+
+Every strategy (sqlite, redis, cookie, form) keeps the operations on one entry, its idle
+expiry and a restart. Several entries side by side are kept by the stores with a key per
+entry (not a page's form, which carries one draft's). Counting, purging, threads with no
+browser between them and 100,000 drafts are the server's alone. What client-held memory
+promises instead (a changed, misplaced or idle entry is refused; a cookie stays within 4 KB)
+is tested on the cookie and the form.
+"""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from flask import g
 
-from app.memory.redis_store import RedisStore, redis_client
-from app.memory.store import KeyValueStore, SQLiteStore
+from app.memory.client_store import (
+    COOKIE_LIMIT,
+    CookieStore,
+    TamperedStateError,
+    TooLargeForCookieError,
+)
+from app.memory.state import BudgetExceededError
+from tests.unit.carriers import (
+    ALL,
+    CLIENT,
+    KEYED,
+    SERVER,
+    Browser,
+    ClientCarrier,
+    Strategy,
+    client_carrier,
+    strategy,
+)
 
-StoreFactory = Callable[[], KeyValueStore]
+every_strategy = pytest.mark.parametrize("memory", ALL, indirect=True)
+keyed_stores = pytest.mark.parametrize("memory", KEYED, indirect=True)
+server_stores = pytest.mark.parametrize("memory", SERVER, indirect=True)
+cookie_only = pytest.mark.parametrize("memory", ["cookie"], indirect=True)
+# How each client-held store refuses what it cannot trust: a cookie reads as absent (the
+# draft has expired), a form's state is an error the person is told about.
+refusals = pytest.mark.parametrize(
+    ("memory", "refusal"), [("cookie", None), ("form", TamperedStateError)], indirect=["memory"]
+)
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
-    """A factory for each backend, so a test can open the same store twice (a restart)."""
-    if request.param == "sqlite":
-        return lambda: SQLiteStore(tmp_path / "memory.sqlite3")
-    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
-    return lambda: RedisStore(redis_client(url, timeout=2.0), prefix)
+@pytest.fixture
+def memory(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Strategy:
+    """The strategy a test is parametrized with, opened for it."""
+    return strategy(request.param, request, tmp_path, monkeypatch)
 
 
-def test_put_get_delete(make_store: StoreFactory) -> None:
-    store = make_store()
+def assert_refused(carrier: ClientCarrier, key: str, refusal: type[Exception] | None) -> None:
+    if refusal is None:
+        assert carrier.get(key) is None
+    else:
+        with pytest.raises(refusal):
+            carrier.get(key)
+
+
+# What every strategy keeps
+
+
+@every_strategy
+def test_put_get_delete(memory: Strategy) -> None:
+    store = memory.open()
     store.put("k", b"v", ttl=60)
     assert store.get("k") == b"v"
+    assert store.get("k") == b"v"  # reading does not use it up
     store.delete("k")
     store.delete("k")  # absent: no error
     assert store.get("k") is None
 
 
-def test_entries_expire_after_their_ttl(make_store: StoreFactory) -> None:
-    store = make_store()
-    store.put("short", b"v", ttl=0.05)
-    store.put("long", b"v", ttl=60)
-    time.sleep(0.1)
-    assert store.get("short") is None
-    assert store.get_touch("short", ttl=60) is None  # an expired key is not revived
-    assert store.get("long") == b"v"
-    store.delete_expired()
-    assert store.count() == 1  # expired entries are gone, not just hidden
+VALUES = {
+    "empty": b"",
+    "every byte": bytes(range(256)) * 2,
+    "incompressible": random.Random(8).randbytes(2000),
+    "a megabyte that compresses": b"expense wizard " * 70_000,
+}
 
 
-def test_get_touch_slides_the_expiry(make_store: StoreFactory) -> None:
-    store = make_store()
-    store.put("k", b"v", ttl=0.2)
-    time.sleep(0.1)
-    assert store.get_touch("k", ttl=0.3) == b"v"
-    time.sleep(0.15)
+@every_strategy
+@pytest.mark.parametrize("value", VALUES.values(), ids=VALUES.keys())
+def test_values_round_trip_byte_exactly(memory: Strategy, value: bytes) -> None:
+    store = memory.open()
+    store.put("k", value, ttl=60)
+    assert store.get("k") == value
+    assert store.update("k", lambda old: old, ttl=60) == value
+    assert store.get_touch("k", ttl=60) == value
+    assert store.get("k") == value
+
+
+@every_strategy
+def test_an_entry_left_idle_past_its_lifetime_is_gone(memory: Strategy) -> None:
+    store = memory.open()
+    store.put("k", b"v", ttl=memory.idle)
+    assert store.get("k") == b"v"
+    memory.sleep(1.5 * memory.idle)
+    assert store.get("k") is None
+    assert store.get_touch("k", ttl=60) is None  # an expired entry is not revived
+    assert store.get("k") is None
+
+
+@every_strategy
+def test_get_touch_slides_the_expiry(memory: Strategy) -> None:
+    store = memory.open()
+    store.put("k", b"v", ttl=memory.idle)
+    memory.sleep(0.5 * memory.idle)
+    assert store.get_touch("k", ttl=memory.idle) == b"v"
+    memory.sleep(0.75 * memory.idle)
     assert store.get("k") == b"v"  # would have expired without the touch
 
 
-def test_update_writes_and_deletes(make_store: StoreFactory) -> None:
-    store = make_store()
+@every_strategy
+def test_update_writes_and_deletes(memory: Strategy) -> None:
+    store = memory.open()
     assert store.update("k", lambda old: b"1" if old is None else old + b"1", ttl=60) == b"1"
     store.update("k", lambda old: (old or b"") + b"2", ttl=60)
     assert store.get("k") == b"12"
@@ -63,8 +128,9 @@ def test_update_writes_and_deletes(make_store: StoreFactory) -> None:
     assert store.get("k") is None
 
 
-def test_update_that_fails_changes_nothing(make_store: StoreFactory) -> None:
-    store = make_store()
+@every_strategy
+def test_update_that_fails_changes_nothing(memory: Strategy) -> None:
+    store = memory.open()
     store.put("k", b"before", ttl=60)
 
     def broken(old: bytes | None) -> bytes:
@@ -77,8 +143,57 @@ def test_update_that_fails_changes_nothing(make_store: StoreFactory) -> None:
     assert store.get("other") == b"still works"
 
 
-def test_concurrent_updates_lose_nothing(make_store: StoreFactory) -> None:
-    store = make_store()
+@every_strategy
+def test_entries_survive_a_restart(memory: Strategy) -> None:
+    # A client-held entry survives it as the app's secret key does: kept in instance/.
+    memory.open().put("k", b"kept", ttl=60)
+    assert memory.open().get("k") == b"kept"
+
+
+# What the stores with a key per entry keep
+
+
+@keyed_stores
+def test_entries_live_side_by_side(memory: Strategy) -> None:
+    store = memory.open()
+    store.put("a", b"1", ttl=60)
+    store.put("b", b"2", ttl=60)
+    store.update("a", lambda old: (old or b"") + b"1", ttl=60)
+    assert (store.get("a"), store.get("b")) == (b"11", b"2")
+    store.delete("b")
+    assert (store.get("a"), store.get("b")) == (b"11", None)
+
+
+@keyed_stores
+def test_each_entry_expires_after_its_own_ttl(memory: Strategy) -> None:
+    # A cookie's own ttl is its Max-Age: the browser drops it.
+    store = memory.open()
+    store.put("short", b"v", ttl=0.25 * memory.idle)
+    store.put("long", b"v", ttl=memory.idle)
+    memory.sleep(0.5 * memory.idle)
+    assert store.get("short") is None
+    assert store.get("long") == b"v"
+
+
+# What only the server's stores keep: they see every browser's entries at once
+
+
+@server_stores
+def test_expired_entries_are_deleted_not_just_hidden(memory: Strategy) -> None:
+    store = memory.open()
+    store.put("short", b"v", ttl=0.05)
+    store.put("long", b"v", ttl=60)
+    time.sleep(0.1)
+    assert store.count() == 1
+    purged = store.delete_expired()
+    assert store.count() == 1
+    # SQLite deletes the expired row now; Redis has deleted its key by itself.
+    assert purged == {"sqlite": 1, "redis": 0}[memory.name]
+
+
+@server_stores
+def test_concurrent_updates_lose_nothing(memory: Strategy) -> None:
+    store = memory.open()
     store.put("counter", b"0", ttl=60)
     start = threading.Barrier(8)
 
@@ -95,16 +210,178 @@ def test_concurrent_updates_lose_nothing(make_store: StoreFactory) -> None:
     assert store.get("counter") == b"200"
 
 
-def test_entries_survive_a_restart(make_store: StoreFactory) -> None:
-    make_store().put("k", b"kept", ttl=60)
-    assert make_store().get("k") == b"kept"
-
-
-def test_keeps_100000_live_entries_without_evicting_any(make_store: StoreFactory) -> None:
-    store = make_store()
+@server_stores
+def test_keeps_100000_live_entries_without_evicting_any(memory: Strategy) -> None:
+    store = memory.open()
     for i in range(100_000):
         store.put(f"draft:{i}", b"x" * 100, ttl=3600)
     assert store.count() == 100_000
-    reopened = make_store()
+    reopened = memory.open()
     assert reopened.get("draft:0") == b"x" * 100  # the oldest is still there
     assert reopened.get("draft:99999") == b"x" * 100
+
+
+# What client-held memory promises instead: the browser carries it, but can neither forge,
+# move nor revive it
+
+
+def changed(signed: str, part: str) -> str:
+    """The signed text (payload.timestamp.signature) with one part changed."""
+    payload, timestamp, signature = signed.split(".")
+
+    def flip(text: str, at: int) -> str:
+        return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
+
+    return {
+        "payload": f"{flip(payload, len(payload) // 2)}.{timestamp}.{signature}",
+        "timestamp": f"{payload}.{flip(timestamp, 0)}.{signature}",
+        "signature": f"{payload}.{timestamp}.{flip(signature, 0)}",
+        "no signature": f"{payload}.{timestamp}",
+        "garbage": "not-a-signed-value",
+    }[part]
+
+
+@refusals
+@pytest.mark.parametrize(
+    "part", ["payload", "timestamp", "signature", "no signature", "garbage", "spliced"]
+)
+def test_a_changed_entry_is_refused(
+    memory: Strategy, refusal: type[Exception] | None, part: str
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"first", ttl=60)
+    first = carrier.held("draft:a")
+    carrier.put("draft:a", b"second", ttl=60)
+    second = carrier.held("draft:a")
+    assert first and second and first != second
+    if part == "spliced":  # one value's payload under another's signature
+        forged = f"{first.split('.')[0]}.{second.split('.', 1)[1]}"
+    else:
+        forged = changed(second, part)
+    carrier.hold("draft:a", forged)
+    assert_refused(carrier, "draft:a", refusal)
+    carrier.hold("draft:a", first)  # unchanged, an older value is still believed
+    assert carrier.get("draft:a") == b"first"
+
+
+@refusals
+def test_an_entry_is_not_accepted_under_another_key(
+    memory: Strategy, refusal: type[Exception] | None
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"a's memory", ttl=60)
+    signed = carrier.held("draft:a")
+    assert signed
+    carrier.hold("draft:b", signed)
+    assert_refused(carrier, "draft:b", refusal)
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") == b"a's memory"
+
+
+@refusals
+def test_an_idle_entry_has_expired_even_if_the_browser_keeps_it(
+    memory: Strategy, refusal: type[Exception] | None
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"v", ttl=10 * memory.idle)  # a cookie told to live longer
+    signed = carrier.held("draft:a")
+    assert signed
+    memory.sleep(memory.idle - 1)  # signatures count whole seconds
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") == b"v"
+    memory.sleep(2)
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") is None  # expired, not refused as changed
+
+
+@refusals
+def test_an_entrys_own_ttl_is_signed_so_it_holds_even_if_the_browser_keeps_it(
+    memory: Strategy, refusal: type[Exception] | None
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"v", ttl=0.25 * memory.idle)  # shorter than the idle timeout
+    signed = carrier.held("draft:a")
+    assert signed
+    memory.sleep(0.5 * memory.idle)
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") is None
+
+
+@pytest.mark.parametrize("kind", CLIENT)
+def test_an_idle_entry_expires_in_real_time_too(kind: str, tmp_path: Path) -> None:
+    carrier = client_carrier(kind, tmp_path / "instance", WIZARD_IDLE_TIMEOUT=1)
+    carrier.put("draft:a", b"v", ttl=60)
+    signed = carrier.held("draft:a")
+    assert signed and carrier.get("draft:a") == b"v"
+    time.sleep(2.1)
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") is None
+
+
+@refusals
+def test_an_entry_signed_by_another_app_is_refused(
+    memory: Strategy, refusal: type[Exception] | None, tmp_path: Path
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"v", ttl=60)
+    another = client_carrier(memory.name, tmp_path / "another", carrier.browser)
+    assert_refused(another, "draft:a", refusal)  # another instance: another secret key
+    assert carrier.get("draft:a") == b"v"
+
+
+@pytest.mark.parametrize("memory", CLIENT, indirect=True)
+def test_only_the_browser_holding_an_entry_has_it(memory: Strategy) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"v", ttl=60)
+    assert carrier.app.extensions["memory_store"].count() == 0  # nothing of it on the server
+    another_browser = ClientCarrier(carrier.app, memory.name, Browser())
+    assert another_browser.get("draft:a") is None
+    assert carrier.get("draft:a") == b"v"
+
+
+@cookie_only
+def test_the_cookie_store_refuses_more_than_4096_bytes_before_writing_anything(
+    memory: Strategy,
+) -> None:
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"small", ttl=60)
+    too_large = random.Random(1).randbytes(4000)
+    with carrier.request() as store:
+        with pytest.raises(TooLargeForCookieError) as refused:
+            store.put("draft:a", too_large, ttl=60)
+        assert store.get("draft:a") == b"small"  # not even this request reads it
+        assert g.get("cookies_out", {}) == {}
+    assert isinstance(refused.value, BudgetExceededError)  # shown like the memory budget
+    assert refused.value.size > COOKIE_LIMIT
+    assert carrier.browser.last_set_cookies == []  # the answer set no cookie
+    assert carrier.get("draft:a") == b"small"
+
+
+@cookie_only
+def test_the_cookie_limit_counts_the_whole_set_cookie_header(memory: Strategy) -> None:
+    """The largest entry that fits goes out in a header Flask sends without a warning (and
+    this suite turns warnings into errors), and the browser keeps it."""
+    carrier = memory.carrier()
+    store = carrier.store
+    assert isinstance(store, CookieStore)
+    data = random.Random(2).randbytes(COOKIE_LIMIT)  # incompressible
+    limit = carrier.app.config["MAX_COOKIE_SIZE"]
+
+    def fits(size: int) -> bool:
+        with carrier.app.test_request_context():
+            try:
+                store.put("draft:a", data[:size], ttl=60)
+            except TooLargeForCookieError as refused:
+                assert refused.size > limit
+                return False
+            return True
+
+    low, high = 0, len(data)  # fits(low), and not fits(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    carrier.put("draft:a", data[:low], ttl=60)  # sent for real: no warning, no error
+    (header,) = carrier.browser.last_set_cookies
+    # Base64 grows in steps of 4 characters: the largest that fits is within one step.
+    assert limit - 4 < len(header) <= limit
+    assert carrier.get("draft:a") == data[:low]
