@@ -152,6 +152,7 @@ def test_a_whole_report_with_memory_passed_through_the_form(
     expect(panel).to_contain_text(
         f"the form field memory_state: {len(state):,} bytes sent with every page and every form"
     )
+    expect(panel).to_contain_text("The browser's Back brings an older page with its older memory")
     expect(memory_keys(panel)).to_have_text(
         ["employee", "receipts", "categories", "business_purpose"]
     )
