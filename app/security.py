@@ -33,12 +33,13 @@ def _add_headers(response: Response) -> Response:
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":
-        headers["Cache-Control"] = _cache_control()
+        headers["Cache-Control"] = _cache_control(response)
     return response
 
 
-def _cache_control() -> str:
-    # Drafts and reports are personal data: never kept by the browser. Memory passed
-    # through the form is the exception: the page itself is the draft's memory, so the
-    # browser's Back must bring the older page (and its older state) back, not an error.
-    return "private, no-cache" if passed_state() else "no-store"
+def _cache_control(response: Response) -> str:
+    # Drafts and reports are personal data: never kept by the browser. A page of a draft
+    # whose memory is passed through the form is the exception: the page itself is the
+    # draft's memory, so the browser's Back must bring it (and its older state) back.
+    page = response.status_code == 200 and response.mimetype == "text/html"
+    return "private, no-cache" if page and passed_state() else "no-store"

@@ -56,7 +56,7 @@ _ACTION = re.compile(r'action="(/report/[^/"]+)/employee"')
 # What each place means, as the app's README says (fixed text).
 LIVES = {
     "server": "the server's store (embedded SQLite; Redis with SESSION_TYPE=redis)",
-    "cookie": "the browser: one signed, compressed cookie per draft (≤ 4,096 B)",
+    "cookie": "the browser: one signed, compressed cookie per draft (Set-Cookie ≤ 4,093 B)",
     "form": "the page: a signed hidden field in every form (nothing on the server)",
 }
 SURVIVES_TAB = {

@@ -137,6 +137,7 @@ def move_draft(draft_id: str, to: str) -> str | None:
         return None
     new_id = (drafts() if to == DEFAULT_STRATEGY else _client_drafts(to)).adopt(entry)
     source.delete(draft_id)
+    _mark_ended(draft_id)  # an older page of it must not go on as a second draft
     session["drafts"] = [*owned_draft_ids(), new_id][-MAX_REMEMBERED_DRAFTS:]
     return new_id
 
@@ -180,7 +181,10 @@ def start_draft() -> str:
 
 
 def open_draft(draft_id: str, step: str) -> Draft | None:
-    """Load this browser's draft with memory on or off; None if it has expired."""
+    """Load this browser's draft with memory on or off; None if it has expired or ended
+    (what the browser still carries of an ended draft is neither read nor renewed)."""
+    if has_ended(draft_id):
+        return None
     return drafts_of(draft_id).load(draft_id, memory_is_on(), writer=step)
 
 
@@ -209,13 +213,18 @@ def forget_draft(draft_id: str) -> None:
     """Delete a submitted or deleted draft's memory; the browser keeps its id to show the
     report."""
     drafts_of(draft_id).delete(draft_id)
+    _mark_ended(draft_id)
+
+
+def _mark_ended(draft_id: str) -> None:
+    """Remember that a draft the browser may still carry (an older page, a cookie on its way)
+    is over: submitted, deleted or moved. The server's own drafts end with their entry."""
     if carried_by_browser_only(draft_id):
-        # An older page may still carry this draft's memory: remember that it has ended.
         session["ended"] = [*session.get("ended", []), draft_id][-MAX_REMEMBERED_DRAFTS:]
 
 
 def has_ended(draft_id: str) -> bool:
-    """Whether this browser submitted or deleted a draft whose memory it may still carry."""
+    """Whether this browser submitted, deleted or moved a draft whose memory it may carry."""
     return draft_id in session.get("ended", [])
 
 

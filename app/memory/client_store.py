@@ -31,6 +31,7 @@ from .store import Mutation
 
 COOKIE_LIMIT = 4096  # bytes of name and value a browser keeps for one cookie
 FORM_FIELD = "memory_state"
+OWNER_MARK = "!"  # between the draft's key and its signed memory in FORM_FIELD
 
 
 class TooLargeForCookieError(BudgetExceededError):
@@ -132,7 +133,7 @@ class ClientHeldStore:
         except BadSignature:
             return self._refused(signed)
         ttl, _, packed = text.decode("ascii").rpartition(":")  # base64 has no ":"
-        idle = float(current_app.config["WIZARD_IDLE_TIMEOUT"])  # and signed without a ttl
+        idle = _idle()  # also the ttl of an entry signed without one
         if time.time() - signed_at.timestamp() > min(float(ttl or idle), idle):
             return None  # left idle too long: the draft has expired
         try:
@@ -162,17 +163,18 @@ class CookieStore(ClientHeldStore):
         if signed is not None:
             # The whole Set-Cookie header counts: some browsers count its attributes too,
             # and Flask warns beyond MAX_COOKIE_SIZE (4,093 bytes).
-            size = len(dump_cookie(name, signed, max_size=0, **_cookie_attributes(ttl)))
+            size = _header_size(name, signed, ttl)
             if size > current_app.config["MAX_COOKIE_SIZE"]:
                 raise TooLargeForCookieError(size)
         pending: dict[str, tuple[str | None, float]] = g.setdefault("cookies_out", {})
         pending[name] = (signed, ttl)
 
     def carrier(self, key: str) -> tuple[str, int]:
+        """The draft cookie's name and the bytes of its Set-Cookie header (what is limited)."""
         pending: dict[str, Any] = g.get("cookies_out", {})
         name = self.cookie_name(key)
-        signed = pending[name][0] if name in pending else request.cookies.get(name)
-        return name, 0 if signed is None else len(name) + 1 + len(signed)
+        signed, ttl = pending.get(name) or (request.cookies.get(name), _idle())
+        return name, 0 if signed is None else _header_size(name, signed, ttl)
 
 
 class FormStore(ClientHeldStore):
@@ -187,12 +189,24 @@ class FormStore(ClientHeldStore):
     salt = "expense-wizard-passed-state"
     environ_key = "expense_wizard.passed_state"  # set only by PassedStateForwarder
 
-    def _read(self, key: str) -> str | None:
+    def _carried(self) -> tuple[str, str]:
+        """The draft the request's field names, and its signed memory."""
         passed = request.environ.get(self.environ_key)
-        return passed if passed is not None else request.form.get(FORM_FIELD) or None
+        carried = passed if passed is not None else request.form.get(FORM_FIELD) or ""
+        owner, mark, signed = carried.partition(OWNER_MARK)
+        return (owner, signed) if mark else ("", carried)
+
+    def _read(self, key: str) -> str | None:
+        # The field names its draft, so a page of one draft is no other draft's memory
+        # (a changed name is still caught: the key is in the signature's salt).
+        owner, signed = self._carried()
+        return signed or None if owner in (key, "") else None
 
     def _write(self, key: str, signed: str | None, ttl: float) -> None:
-        g.passed_state, g.passed_state_key = signed, key
+        if signed is None and key != g.get("passed_state_key", self._carried()[0]):
+            return  # another draft's memory is not in this request: nothing to delete
+        g.passed_state = None if signed is None else f"{key}{OWNER_MARK}{signed}"
+        g.passed_state_key = key
 
     def _refused(self, signed: str) -> bytes | None:
         raise TamperedStateError()
@@ -216,6 +230,14 @@ def send_cookies(response: Response) -> Response:
         else:
             response.set_cookie(name, signed, **_cookie_attributes(ttl))
     return response
+
+
+def _header_size(name: str, signed: str, ttl: float) -> int:
+    return len(dump_cookie(name, signed, max_size=0, **_cookie_attributes(ttl)))
+
+
+def _idle() -> float:
+    return float(current_app.config["WIZARD_IDLE_TIMEOUT"])
 
 
 def _cookie_attributes(ttl: float) -> dict[str, Any]:

@@ -183,6 +183,7 @@ def _without_memory(data: bytes | None) -> bytes | None:
 # The counter is stored nested by the dots of its field names ("receipts.3.merchant" under
 # "receipts", "3"): a 10-receipt draft's counter takes about 700 bytes instead of 1,400.
 # Where a name is both a field and a prefix of others, its own count is under "".
+# A name with an empty part is no path: it is kept whole at the top.
 Counts = dict[str, Any]
 
 
@@ -190,7 +191,10 @@ def nested_counts(flat: dict[str, int]) -> Counts:
     """{"receipts.1.date": 1} -> {"receipts": {"1": {"date": 1}}}."""
     root: Counts = {}
     for name, count in flat.items():
-        *path, leaf = name.split(".")
+        *path, leaf = parts = name.split(".")
+        if "" in parts:  # not a path ("a..b", "a."): kept whole, and it reads back whole
+            root[name] = count
+            continue
         node = root
         for part in path:
             child = node.get(part)

@@ -76,6 +76,7 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         for info in draft.memory.list_keys()
     ]
     strategy = memory.strategy_of(draft.id)
+    cookie_name, cookie_size = _session_cookie()
     return Inspector(
         memory_on=draft.memory.carries_forward,
         rows=rows,
@@ -84,8 +85,8 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         expires_in=memory.seconds_left(draft),
         strategy=strategy,
         store_name=_where_memory_lives(strategy),
-        cookie_name=_session_cookie()[0],
-        cookie_size=_session_cookie()[1],
+        cookie_name=cookie_name,
+        cookie_size=cookie_size,
         carried=memory.carried_by_browser(draft.id),
         show_values=show_values,
     )

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import memory
@@ -72,7 +73,21 @@ def new_report() -> Response:
 @bp.post("/memory")
 def switch_memory() -> Response:
     memory.switch_memory(request.form.get("memory") == "on")
-    return redirect(_local_path(request.form.get("next", "/")), 303)
+    next_path = _local_path(request.form.get("next", "/"))
+    _hand_on_passed_memory(next_path)
+    return redirect(next_path, 303)
+
+
+def _hand_on_passed_memory(path: str) -> None:
+    """From a page of a draft whose memory is passed through the form: open that draft, so
+    its memory goes on to the page the redirect names (shown in this answer)."""
+    try:
+        endpoint, args = current_app.url_map.bind("app").match(path, method="GET")
+    except HTTPException:
+        return
+    draft_id = args.get("draft_id", "")
+    if endpoint == "wizard.step" and "memory_state" in request.form and memory.owns(draft_id):
+        memory.open_draft(draft_id, args["step_name"])
 
 
 @bp.post("/memory/strategy")
@@ -180,9 +195,7 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
-    # Memory the browser carries outlives the submit: the browser session says it is over.
-    over = draft is not None and memory.has_ended(draft_id)
-    if draft is not None and not over:
+    if draft is not None:
         return StepPage(step_, draft)
     if report := find_report(draft_id):
         if request.method == "POST":  # a repeated submit lands on the confirmation

@@ -50,7 +50,7 @@ def test_a_report_with_memory_in_a_browser_cookie(
     panel = page.get_by_role("complementary", name="Session memory inspector")
     panel.get_by_text("Session memory inspector", exact=True).click()
     expect(panel).to_contain_text("a signed, compressed cookie in your browser")
-    expect(panel).to_contain_text("of the 4,096 bytes a browser keeps for one cookie")
+    expect(panel).to_contain_text("of the 4,093 bytes one cookie may take")
     expect(panel).to_contain_text("when both send at once, the later answer wins")
     expect(panel.get_by_label("In a browser cookie", exact=True)).to_be_checked()
     check_page(page, "k01-review-memory-in-a-cookie")

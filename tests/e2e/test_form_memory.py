@@ -392,3 +392,22 @@ def test_the_whole_walk_works_without_javascript(
     submit_report(page)
     expect(summary_value(page, "Full name")).to_have_text("Grace Hopper")
     expect(summary_value(page, "Merchant")).to_have_text(["Hotel Adlon"])
+
+
+def test_the_memory_switch_works_on_a_page_that_carries_memory(
+    page: Page, check_page: Check
+) -> None:
+    start_form_report(page)
+    fill_employee(page, EMPLOYEE)
+    press(page, "Continue")
+    expect_step(page, 2, "Receipts")
+
+    press(page, "Turn session memory off")
+    expect_step(page, 2, "Receipts")  # the same step, not "this draft has expired"
+    expect(page.get_by_text("Session memory: Off")).to_be_visible()
+    expect(page.get_by_text("Fields typed again: 0")).to_be_visible()
+    check_page(page, "m04-memory-off-with-memory-in-the-page")
+
+    press(page, "Turn session memory on")  # memory was emptied: the wizard starts it again
+    expect_step(page, 1, "Employee details")
+    expect(page.get_by_text("Session memory: On")).to_be_visible()

@@ -135,7 +135,7 @@ def test_submit_again_from_a_page_left_open_makes_no_second_report(
 
     assert reference_again == reference
     assert stale.url == f"{page.url}?notice=already"
-    expect(stale.get_by_role("status")).to_contain_text("nothing was sent twice")
+    expect(stale.get_by_role("status")).to_contain_text("what that page sent was not used")
     expect(summary_value(stale, "Full name")).to_have_text("Ada Lovelace")
 
 

@@ -129,8 +129,25 @@ def test_the_inspector_moves_a_draft_between_the_server_and_a_cookie(
     wizard.draft_url = f"/report/{new_id}"
     page = wizard.get("employee").text
     assert 'value="Ada Lovelace"' in page
-    assert "of the 4,096 bytes a browser keeps for one cookie" in page
+    assert "of the 4,093 bytes one cookie may take" in page
     back = wizard.client.post(
         "/memory/strategy", data={**data, "draft": new_id, "strategy": "server"}
     )
     assert not back.location.split("/")[2].startswith("c.")
+
+
+def test_a_second_submit_carrying_the_old_cookie_does_not_bring_the_draft_back(
+    wizard: Wizard,
+) -> None:
+    use_cookie(wizard)
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    name, old_cookie = f"expense_wizard_draft_{wizard.draft_id}", draft_cookie(wizard)
+    assert wizard.submit().location.endswith("/confirmation")
+    wizard.client.set_cookie(name, old_cookie)  # the second click, sent before the first answer
+    again = wizard.submit()
+    assert again.location.endswith("/confirmation?notice=already")
+    set_again = [h for h in again.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    assert all("Max-Age=0" in h for h in set_again)  # the draft's memory is not handed back

@@ -96,7 +96,7 @@ def test_links_inside_the_draft_carry_the_memory(form_wizard: FormWizard) -> Non
     "change",
     [
         lambda state: state[:-4] + ("AAAA" if not state.endswith("AAAA") else "BBBB"),
-        lambda state: state.replace(".", "X", 1),
+        lambda state: "X".join(state.rsplit(".", 1)),  # timestamp and signature run together
         lambda state: "",
     ],
 )
@@ -114,14 +114,17 @@ def test_a_changed_state_is_refused_with_a_clear_message(
     assert "was changed on its way back, so it cannot be trusted" in refused.text
 
 
-def test_the_state_of_one_draft_is_refused_for_another(app: Flask) -> None:
+def test_the_state_of_one_draft_is_not_taken_for_another(app: Flask) -> None:
     first, second = FormWizard(app.test_client()), FormWizard(app.test_client())
     first.start()
     first.fill_employee()
     second.client = first.client  # the same browser, a second draft
     second._token = first.token()
     second.start()
-    second.state = first.state
+    second.state = first.state  # the field names the first draft: not the second's memory
+    page = second.fill_receipts(1)
+    assert heading(page) == "This expense report draft has expired" and "Lovelace" not in page.text
+    second.state = first.state.replace(first.draft_id, second.draft_id, 1)  # renamed: forged
     assert second.fill_receipts(1).status_code == 400
 
 
@@ -216,3 +219,43 @@ def test_a_deleted_draft_does_not_come_back_with_an_older_page(form_wizard: Form
     form_wizard.state = older  # the page still open in another tab sends its memory back
     page = form_wizard.fill_receipts(1)
     assert heading(page) == "This expense report draft has expired"
+
+
+def test_after_moving_a_draft_to_the_server_an_older_page_cannot_make_a_second_report(
+    app: Flask, form_wizard: FormWizard
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    form_wizard.fill_receipts(1)
+    older, old_id = form_wizard.state, form_wizard.draft_id
+    data = {"csrf_token": form_wizard.token(), "strategy": "server", "draft": old_id,
+            "step": "categories", "memory_state": older}  # fmt: skip
+    moved = form_wizard.client.post("/memory/strategy", data=data)
+    assert moved.status_code == 303 and not moved.location.split("/")[2].startswith("f.")
+    form_wizard.state = older  # the page before the move, still open in another tab
+    page = form_wizard.fill_categories(["Meals"])
+    assert heading(page) == "This expense report draft has expired"
+    assert "memory_state" not in page.text  # nothing of the old draft handed on again
+
+
+def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
+    form_wizard: FormWizard,
+) -> None:
+    form_wizard.start()
+    page = form_wizard.fill_employee()
+    assert 'name="memory_state"' in page.text.split("</header>")[0]  # the header's switch too
+
+    def switch(to: str) -> TestResponse:
+        data = {"csrf_token": form_wizard.token(), "memory": to,
+                "next": form_wizard.url("receipts"), "memory_state": form_wizard.state}  # fmt: skip
+        page = form_wizard.client.post("/memory", data=data)
+        form_wizard.state = state_of(page)
+        return page
+
+    off = switch("off")
+    assert off.status_code == 200 and heading(off) == "Receipts"  # not the expired page
+    assert "Session memory: Off" in off.text and "Fields typed again" in off.text
+    on = switch("on")  # memory was emptied when switched off: the wizard starts it again
+    assert heading(on) == "Employee details" and "Session memory: On" in on.text
+    assert heading(form_wizard.fill_employee()) == "Receipts"
+    assert heading(form_wizard.fill_receipts(1)) == "Categories"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from app.memory.drafts import flat_counts, nested_counts
 
-PART = st.sampled_from(["employee", "receipts", "full_name", "date", "1", "2", "10", "a"])
+PART = st.sampled_from(["employee", "receipts", "full_name", "date", "1", "2", "10", "a", ""])
 NAME = st.lists(PART, min_size=1, max_size=4).map(".".join)
 
 

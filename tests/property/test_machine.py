@@ -316,8 +316,8 @@ class WizardMachine(RuleBasedStateMachine):
         if model.status == "expired":
             assert response.status_code == 200 and EXPIRED in response.text
         elif model.status == "submitted" and post:
-            assert response.status_code == 303
-            assert path_and_query(response) == f"/report/{model.id}/confirmation"
+            assert response.status_code == 303  # told it had already been submitted
+            assert path_and_query(response) == f"/report/{model.id}/confirmation?notice=already"
         elif model.status == "submitted":
             assert response.status_code == 200 and SUBMITTED in response.text
             assert model.reference in response.text
@@ -578,7 +578,7 @@ class WizardMachine(RuleBasedStateMachine):
         if twice:
             again = self.post(draft, "review", form)
             assert again.status_code == 303
-            assert path_and_query(again) == f"/report/{draft}/confirmation"
+            assert path_and_query(again) == f"/report/{draft}/confirmation?notice=already"
 
     def review_form(
         self, model: DraftModel, answers: Answers

@@ -10,9 +10,11 @@ is tested on the cookie and the form.
 
 from __future__ import annotations
 
+import base64
 import random
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -272,9 +274,21 @@ def test_an_entry_is_not_accepted_under_another_key(
     carrier.put("draft:a", b"a's memory", ttl=60)
     signed = carrier.held("draft:a")
     assert signed
-    carrier.hold("draft:b", signed)
+    # A cookie goes under the other draft's name; a form field is renamed to the other draft
+    carrier.hold("draft:b", signed.replace("draft:a!", "draft:b!", 1))
     assert_refused(carrier, "draft:b", refusal)
     carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") == b"a's memory"
+
+
+@pytest.mark.parametrize("memory", ["form"], indirect=True)
+def test_a_page_of_one_draft_is_not_another_drafts_memory(memory: Strategy) -> None:
+    # The field names its draft: sent to another draft (the memory switch in the header
+    # sends it whatever the page), it is neither that draft's memory nor an attack.
+    carrier = memory.carrier()
+    carrier.put("draft:a", b"a's memory", ttl=60)
+    assert carrier.get("draft:b") is None
+    carrier.delete("draft:b")  # another draft's delete leaves this page's memory alone
     assert carrier.get("draft:a") == b"a's memory"
 
 
@@ -303,6 +317,21 @@ def test_an_entrys_own_ttl_is_signed_so_it_holds_even_if_the_browser_keeps_it(
     signed = carrier.held("draft:a")
     assert signed
     memory.sleep(0.5 * memory.idle)
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") is None
+
+
+@refusals
+def test_an_entry_signed_before_ttls_were_signed_still_reads_until_the_idle_timeout(
+    memory: Strategy, refusal: type[Exception] | None
+) -> None:
+    # Browsers may still carry drafts signed by the previous version: value only, no ttl.
+    carrier = memory.carrier()
+    packed = base64.urlsafe_b64encode(zlib.compress(b"older")).decode("ascii")
+    signed = carrier.store._signer_for("draft:a").sign(packed).decode("ascii")
+    carrier.hold("draft:a", signed)
+    assert carrier.get("draft:a") == b"older"
+    memory.sleep(memory.idle + 2)
     carrier.hold("draft:a", signed)
     assert carrier.get("draft:a") is None
 
