@@ -52,7 +52,8 @@ class PassedStateForwarder:
                 break
             cookies += [(k, v) for k, v in headers if k.lower() == "set-cookie"]
             environ = _get_environ(environ, _header(headers, "Location") or "/", cookies, state)
-        start_response(status, cookies + headers)
+        internal = FORWARD_HEADER.lower()  # never leaves the app, even after the last forward
+        start_response(status, cookies + [h for h in headers if h[0].lower() != internal])
         return body
 
 
