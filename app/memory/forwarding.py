@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, g
+from flask import Response, g, request
 from werkzeug.http import parse_cookie
 
-from .client_store import FormStore
+from .client_store import FORM_FIELD, OWNER_MARK, FormStore
 
 FORWARD_HEADER = "X-Expense-Wizard-Forward-State"  # internal: never leaves the app
 MAX_FORWARDS = 3  # a page may itself send on once or twice (the journey guard)
@@ -28,9 +28,15 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 def mark_forward(response: Response) -> Response:
     """After a request that passed state on, mark a redirect that must become its page."""
-    state, key = g.get("passed_state"), g.get("passed_state_key", "")
+    if response.status_code not in (302, 303):
+        return response
+    if "passed_state_key" in g:
+        state, key = g.passed_state, g.passed_state_key
+    else:  # the request left its draft's memory alone (the memory switch): it goes on as it came
+        state = request.form.get(FORM_FIELD)
+        key = (state or "").partition(OWNER_MARK)[0]
     draft_pages = f"/report/{key.removeprefix('draft:')}/"
-    if state and response.status_code in (302, 303):
+    if state:
         path = urlsplit(response.location).path
         if path.startswith(draft_pages) and not path.endswith("/confirmation"):
             response.headers[FORWARD_HEADER] = state

@@ -18,7 +18,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .. import memory
@@ -73,21 +72,7 @@ def new_report() -> Response:
 @bp.post("/memory")
 def switch_memory() -> Response:
     memory.switch_memory(request.form.get("memory") == "on")
-    next_path = _local_path(request.form.get("next", "/"))
-    _hand_on_passed_memory(next_path)
-    return redirect(next_path, 303)
-
-
-def _hand_on_passed_memory(path: str) -> None:
-    """From a page of a draft whose memory is passed through the form: open that draft, so
-    its memory goes on to the page the redirect names (shown in this answer)."""
-    try:
-        endpoint, args = current_app.url_map.bind("app").match(path, method="GET")
-    except HTTPException:
-        return
-    draft_id = args.get("draft_id", "")
-    if endpoint == "wizard.step" and "memory_state" in request.form and memory.owns(draft_id):
-        memory.open_draft(draft_id, args["step_name"])
+    return redirect(_local_path(request.form.get("next", "/")), 303)
 
 
 @bp.post("/memory/strategy")

@@ -268,9 +268,11 @@ def walk_to_review(
     receipt: dict[str, str],
     category: str = "Meals",
     purpose: str = "Client visit",
+    start: Callable[[Page], str] = start_report,
 ) -> str:
-    """Start a report with memory on and fill steps 1-3 (one receipt); return the draft URL."""
-    draft = start_report(page)
+    """Start a report (memory on the server unless `start` chooses otherwise) and fill steps
+    1-3 (one receipt); return the draft URL."""
+    draft = start(page)
     fill_employee(page, employee)
     press(page, "Continue")
     expect_step(page, 2, "Receipts")

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     submit_report,
     summary_value,
 )
+from tests.e2e.conftest import walk_to_review as walk
 from tests.files import png
 from tests.helpers import EMPLOYEE, TODAY
 
@@ -103,17 +104,7 @@ def fill_categories(page: Page, category: str, purpose: str) -> None:
 def walk_to_review(page: Page, receipt: dict[str, str] = TAXI) -> str:
     """Start a draft with memory passed through the form and fill steps 1-3 (one receipt);
     return the draft's base URL."""
-    draft = start_form_report(page)
-    fill_employee(page, EMPLOYEE)
-    press(page, "Continue")
-    expect_step(page, 2, "Receipts")
-    fill_receipt(receipt_group(page, 1), receipt)
-    press(page, "Continue")
-    expect_step(page, 3, "Categories")
-    fill_categories(page, "Travel", "Client workshop")
-    press(page, "Continue")
-    expect_step(page, 4, "Review and submit")
-    return draft
+    return walk(page, EMPLOYEE, receipt, "Travel", "Client workshop", start=start_form_report)
 
 
 def test_a_whole_report_with_memory_passed_through_the_form(
