@@ -259,3 +259,14 @@ def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
     assert heading(on) == "Employee details" and "Session memory: On" in on.text
     assert heading(form_wizard.fill_employee()) == "Receipts"
     assert heading(form_wizard.fill_receipts(1)) == "Categories"
+
+
+def test_choosing_the_strategy_a_draft_already_uses_keeps_the_draft_going(
+    form_wizard: FormWizard,
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    data = {"csrf_token": form_wizard.token(), "strategy": "form", "draft": form_wizard.draft_id,
+            "step": "receipts", "memory_state": form_wizard.state}  # fmt: skip
+    page = form_wizard.client.post("/memory/strategy", data=data)
+    assert page.status_code == 200 and heading(page) == "Receipts"  # not "expired"
