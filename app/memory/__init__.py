@@ -3,6 +3,7 @@ touches flask.session."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,16 @@ from .client_store import (
     passed_state,
     send_cookies,
 )
-from .drafts import KEY_PREFIX, Draft, DraftExpiredError, DraftRepository, Lifetimes
+from .drafts import (
+    KEY_PREFIX,
+    LINEAGE_MARK,
+    Draft,
+    DraftExpiredError,
+    DraftRepository,
+    Lifetimes,
+)
 from .forwarding import PassedStateForwarder, mark_forward
+from .ledger import DraftLedger
 from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
@@ -39,7 +48,9 @@ __all__ = [
     "passed_state",
 ]
 
-MAX_REMEMBERED_DRAFTS = 50  # ids only; the oldest are dropped first
+# Draft ids a browser session keeps (ids only; the oldest go first). Far above what the
+# rate limit on new drafts lets one browser start within the session's lifetime.
+MAX_REMEMBERED_DRAFTS = 500
 # Where a draft's memory lives: the setting's values and the labels people see.
 STRATEGIES = {
     "server": "On the server",
@@ -57,13 +68,16 @@ def init_app(app: Flask) -> None:
         absolute=float(app.config["WIZARD_ABSOLUTE_LIFETIME"]),
     )
     budget = app.config["WIZARD_MEMORY_BUDGET"]
+    ledger = DraftLedger(store, lifetimes.absolute)
     app.session_interface = StoreSessionInterface(app, store)
-    app.extensions["drafts"] = DraftRepository(store, lifetimes, budget)
+    app.extensions["drafts"] = DraftRepository(store, lifetimes, budget, ledger=ledger)
     app.extensions["memory_store"] = store
     # Drafts whose memory the browser carries: their id's prefix says which way.
     app.extensions["client_drafts"] = {
-        "cookie": DraftRepository(CookieStore(app), lifetimes, budget, id_prefix="c."),
-        "form": DraftRepository(FormStore(app), lifetimes, budget, id_prefix="f."),
+        name: DraftRepository(
+            client(app), lifetimes, budget, id_prefix=prefix, ledger=ledger, carried=True
+        )
+        for name, client, prefix in (("cookie", CookieStore, "c."), ("form", FormStore, "f."))
     }
     app.after_request(send_cookies)
     app.after_request(mark_forward)
@@ -128,17 +142,27 @@ def strategy() -> str:
     return chosen if chosen in STRATEGIES else DEFAULT_STRATEGY
 
 
+def lineage_of(draft_id: str) -> str:
+    """The id of the draft this one was moved from, first of all (itself if never moved):
+    a lineage makes one report at most."""
+    bare = draft_id.removeprefix(drafts_of(draft_id).id_prefix)
+    return bare.partition(LINEAGE_MARK)[0]
+
+
 def move_draft(draft_id: str, to: str) -> str | None:
-    """Move a draft's memory to another place (its id changes with it); None if expired.
-    Raises TooLargeForCookieError, keeping the draft where it was, when it does not fit."""
+    """Move a draft's memory to another place (its id changes with it); None if it expired
+    or ended. Raises TooLargeForCookieError, keeping the draft where it was, when it does
+    not fit."""
     source = drafts_of(draft_id)
+    target = drafts() if to == DEFAULT_STRATEGY else _client_drafts(to)
     entry = source.entry(draft_id)
     if entry is None:
         return None
-    new_id = (drafts() if to == DEFAULT_STRATEGY else _client_drafts(to)).adopt(entry)
-    source.delete(draft_id)
-    _mark_ended(draft_id)  # an older page of it must not go on as a second draft
-    session["drafts"] = [*owned_draft_ids(), new_id][-MAX_REMEMBERED_DRAFTS:]
+    new_id = target.adopt(entry, lineage_of(draft_id))  # first: it may not fit
+    if not source.end(draft_id):  # another request ended or moved it meanwhile
+        target.delete(new_id)
+        return None
+    _own(new_id)
     return new_id
 
 
@@ -161,30 +185,41 @@ def choose_strategy(name: str) -> None:
 
 
 def owned_draft_ids() -> list[str]:
-    """Ids of the drafts this browser started, newest last."""
-    ids: list[str] = session.get("drafts", [])
-    return ids
+    """Ids of the drafts this browser started, oldest first."""
+    return list(_owned())
+
+
+def _owned() -> dict[str, float]:
+    owned = session.get("drafts", {})
+    # A dict, not a list: two requests adding a draft at once both keep theirs (the
+    # session is saved key by key, see browser_session.py). Older sessions held a list.
+    return dict.fromkeys(owned, 0.0) if isinstance(owned, list) else owned
+
+
+def _own(draft_id: str) -> None:
+    kept = sorted(_owned().items(), key=lambda item: item[1])[-(MAX_REMEMBERED_DRAFTS - 1) :]
+    session["drafts"] = {**dict(kept), draft_id: time.time()}
 
 
 def owns(draft_id: str) -> bool:
     """Say whether this browser started the draft."""
-    return draft_id in owned_draft_ids()
+    return draft_id in _owned()
 
 
 def start_draft() -> str:
     """Create a draft owned by this browser and return its id."""
     name = strategy()
-    draft_id = (drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)).create()
-    # Reassign the top-level key: Flask-Session saves only top-level changes.
-    session["drafts"] = [*owned_draft_ids(), draft_id][-MAX_REMEMBERED_DRAFTS:]
+    try:
+        draft_id = (drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)).create()
+    except TooLargeForCookieError:  # the browser's cookies are full: this one on the server
+        draft_id = drafts().create()
+    _own(draft_id)
     return draft_id
 
 
 def open_draft(draft_id: str, step: str) -> Draft | None:
     """Load this browser's draft with memory on or off; None if it has expired or ended
     (what the browser still carries of an ended draft is neither read nor renewed)."""
-    if has_ended(draft_id):
-        return None
     return drafts_of(draft_id).load(draft_id, memory_is_on(), writer=step)
 
 
@@ -209,23 +244,10 @@ def save_draft(draft: Draft) -> None:
     drafts_of(draft.id).save(draft)
 
 
-def forget_draft(draft_id: str) -> None:
-    """Delete a submitted or deleted draft's memory; the browser keeps its id to show the
-    report."""
-    drafts_of(draft_id).delete(draft_id)
-    _mark_ended(draft_id)
-
-
-def _mark_ended(draft_id: str) -> None:
-    """Remember that a draft the browser may still carry (an older page, a cookie on its way)
-    is over: submitted, deleted or moved. The server's own drafts end with their entry."""
-    if carried_by_browser_only(draft_id):
-        session["ended"] = [*session.get("ended", []), draft_id][-MAX_REMEMBERED_DRAFTS:]
-
-
-def has_ended(draft_id: str) -> bool:
-    """Whether this browser submitted, deleted or moved a draft whose memory it may carry."""
-    return draft_id in session.get("ended", [])
+def forget_draft(draft_id: str) -> bool:
+    """Delete a submitted or deleted draft's memory, and record that it ended; the browser
+    keeps its id to show the report. False if another request ended it first."""
+    return drafts_of(draft_id).end(draft_id)
 
 
 def remember_result(result: dict[str, Any]) -> None:
@@ -258,4 +280,4 @@ def renew_session_id() -> None:
     """Issue this browser a new session id: a change of what the session may do gets one
     (ASVS 4 3.2.1, 5 7.2.4). The old id only forwards for SESSION_ROTATION_GRACE seconds."""
     interface: StoreSessionInterface = current_app.session_interface  # type: ignore[assignment]
-    interface.regenerate(session)
+    interface.regenerate(session)  # type: ignore[arg-type]

@@ -6,20 +6,26 @@ new one for a few seconds, so a double click or a request already on its way sti
 lands in the same session instead of an empty one, and is dead after that.
 
 The session holds the memory switch, the ids of this browser's drafts and the CSRF
-secret; draft memory lives in its own store entries (see drafts.py), so two tabs
-never overwrite each other's drafts.
+secret; draft memory lives in its own store entries (see drafts.py). A save never
+writes the session whole: it replays what this request changed (top-level keys, and
+the keys inside a dict value) on the freshest stored copy, in one store update, so two
+requests of one browser at once (two tabs) keep each other's changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import msgspec
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask_session.base import ServerSideSession, ServerSideSessionInterface
 
-from .store import KeyValueStore
+from .store import KeyValueStore, StoreUnavailableError
 
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(dict[str, Any])
@@ -37,7 +43,66 @@ class SafeSerializer:
 
 
 MOVED_TO = "_moved_to"  # the only key of a retired session's entry
+RETIRED = "retired:"  # + a retired id, for as long as a session lives: it never opens again
+# A browser that holds nothing but its CSRF secret (every visitor's first page) gets no
+# store entry: its secret is derived from its session id, which its cookie keeps, and goes
+# into the store with the first thing worth keeping. So a loop of cookieless GETs writes
+# nothing on the server, and requests sent at once from a first page share one session.
+CSRF_KEY = "csrf_token"  # Flask-WTF's session key (WTF_CSRF_FIELD_NAME)
+NOT_WORTH_KEEPING = {CSRF_KEY, "_permanent"}  # and Flask's own mark of a permanent session
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,128}")
 MAX_FORWARDS = 3  # a few rotations within one grace period, never a loop
+_ABSENT = object()
+
+
+def _snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    return _decoder.decode(_encoder.encode(data))  # a deep copy, as the store would give
+
+
+class BrowserSession(ServerSideSession):  # type: ignore[misc]
+    """A server-side session that remembers what it was loaded with, so a save can replay
+    only this request's changes."""
+
+    def __init__(self, initial: Any = None, sid: str | None = None, permanent: Any = None):
+        super().__init__(initial, sid, permanent)
+        self.loaded = _snapshot(dict(self))
+        self.new = False  # its id was made for this request: the cookie must be sent
+        self.csrf_read = False  # a page or a check used the CSRF secret
+
+    def __getitem__(self, key: str) -> Any:
+        if key == CSRF_KEY:
+            self.csrf_read = True
+        return super().__getitem__(key)
+
+    def replayed_on(self, fresh: dict[str, Any]) -> dict[str, Any]:
+        """The freshest stored copy with this request's changes applied."""
+        result = dict(fresh)
+        for key in self.loaded.keys() - self.keys():
+            result.pop(key, None)
+        for key, value in self.items():
+            before = self.loaded.get(key, _ABSENT)
+            if value == before:
+                continue
+            if isinstance(value, dict) and isinstance(result.get(key), dict):
+                base = before if isinstance(before, dict) else {}
+                value = _merged(result[key], base, value)
+            result[key] = value
+        return result
+
+
+def _merged(fresh: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """One dict value's changes (before -> after) applied to its freshest copy."""
+    merged = {k: v for k, v in fresh.items() if k in after or k not in before}
+    merged.update({k: v for k, v in after.items() if before.get(k, _ABSENT) != v})
+    return merged
+
+
+class _ForwardedError(Exception):
+    """The stored entry is a retired id's: the session lives on under another id."""
+
+    def __init__(self, sid: str) -> None:
+        super().__init__(sid)
+        self.sid = sid
 
 
 class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
@@ -53,42 +118,121 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
             sid_length=app.config["SESSION_ID_LENGTH"],
         )
         self.serializer = SafeSerializer()
+        self.session_class = BrowserSession
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         data = self.store.get(store_id)
-        if data is None:
-            return None
-        try:
-            return self.serializer.decode(data)
-        except msgspec.DecodeError:
-            return None  # unreadable (or planted) data: a new session, with a new id
+        # Unreadable (or planted) data: a new session, with a new id.
+        return self._decoded(data) or None
 
     def _delete_session(self, store_id: str) -> None:
         self.store.delete(store_id)
 
     def _upsert_session(
-        self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
+        self, session_lifetime: timedelta, session: BrowserSession, store_id: str
     ) -> None:
-        data = self.serializer.encode(session)
-        self.store.put(store_id, data, session_lifetime.total_seconds())
+        self._replay(session, self.serializer.encode, session_lifetime.total_seconds())
 
-    def regenerate(self, session: ServerSideSession) -> None:
-        """Give the session a new id; the old one forwards to it for the grace period only."""
-        old_store_id = self._get_store_id(session.sid)
-        session.sid = self._generate_sid(self.sid_length)
+    def regenerate(self, session: BrowserSession) -> None:
+        """Give the session a new id; the old one forwards to it for the grace period only.
+        If another request retired the id meanwhile, its new id serves this one too."""
+        new_sid = self._generate_sid(self.sid_length)
+        lifetime = self.app.permanent_session_lifetime.total_seconds()
+
+        def retire(fresh: dict[str, Any]) -> bytes | None:
+            self.store.put(self._get_store_id(new_sid), self.serializer.encode(fresh), lifetime)
+            return _encoder.encode({MOVED_TO: new_sid}) if self.rotation_grace > 0 else None
+
+        retired_sid = session.sid
+        try:
+            self._replay_once(session, retire, self.rotation_grace)
+            self.store.put(RETIRED + retired_sid, b"1", lifetime)
+            session.sid = new_sid
+        except _ForwardedError as forwarded:
+            session.sid = forwarded.sid
+            self._replay(session, self.serializer.encode, lifetime)
         session.modified = True
-        self._upsert_session(
-            self.app.permanent_session_lifetime, session, self._get_store_id(session.sid)
-        )
-        if self.rotation_grace > 0:
-            forward = _encoder.encode({MOVED_TO: session.sid})
-            self.store.put(old_store_id, forward, self.rotation_grace)
-        else:
-            self.store.delete(old_store_id)
+
+    def _replay(
+        self,
+        session: BrowserSession,
+        write: Callable[[dict[str, Any]], bytes | None],
+        ttl: float,
+    ) -> None:
+        """Save the request's changes, following the session to its new id if another
+        request retired this one meanwhile (the cookie then names the live id)."""
+        for _ in range(MAX_FORWARDS + 1):
+            try:
+                return self._replay_once(session, write, ttl)
+            except _ForwardedError as forwarded:
+                session.sid = forwarded.sid
+        raise StoreUnavailableError("The browser session kept moving while it was saved.")
+
+    def _replay_once(
+        self,
+        session: BrowserSession,
+        write: Callable[[dict[str, Any]], bytes | None],
+        ttl: float,
+    ) -> None:
+        """Apply the request's changes to the freshest stored copy, in one store update."""
+
+        def mutate(data: bytes | None) -> bytes | None:
+            fresh = self._decoded(data)
+            if isinstance(moved_to := fresh.get(MOVED_TO), str):
+                raise _ForwardedError(moved_to)
+            return write(session.replayed_on(fresh))
+
+        self.store.update(self._get_store_id(session.sid), mutate, ttl)
+        session.loaded = _snapshot(dict(session))
+
+    def _decoded(self, data: bytes | None) -> dict[str, Any]:
+        if data is None:
+            return {}
+        try:
+            return self.serializer.decode(data)
+        except msgspec.DecodeError:
+            return {}
+
+    def save_session(self, app: Flask, session: BrowserSession, response: Response) -> None:
+        """Store the session once it holds something worth keeping; until then only its id
+        travels, in the cookie."""
+        if not (session.keys() | session.loaded.keys()) <= NOT_WORTH_KEEPING:
+            return super().save_session(app, session, response)  # type: ignore[no-any-return]
+        if session.new and session.csrf_read:  # a token was handed out: keep its secret
+            response.set_cookie(
+                self.get_cookie_name(app),
+                session.sid,
+                expires=self.get_expiration_time(app, session),
+                httponly=self.get_cookie_httponly(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+        return None
 
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
-        """Open the session, following a retired id to its successor (whose cookie is sent)."""
-        session: ServerSideSession = super().open_session(app, request)
+        """Open the session, following a retired id to its successor (whose cookie is sent).
+        An id without an entry stays (a visitor who has kept nothing yet); a malformed or
+        absent one is replaced."""
+        sid = request.cookies.get(self.get_cookie_name(app), "")
+        well_formed = bool(_SESSION_ID.fullmatch(sid))
+        stored = self._retrieve_session_data(self._get_store_id(sid)) if well_formed else None
+        if well_formed and (stored or not self.store.get(RETIRED + sid)):
+            session = self._followed(BrowserSession(stored, sid=sid, permanent=True))
+        else:
+            session = BrowserSession(sid=self._generate_sid(self.sid_length), permanent=True)
+            session.new = True
+        if CSRF_KEY not in session:
+            session.update({CSRF_KEY: self._csrf_secret(app, session.sid)})
+        return session
+
+    @staticmethod
+    def _csrf_secret(app: Flask, sid: str) -> str:
+        key = str(app.secret_key).encode()
+        return hmac.new(key, b"csrf:" + sid.encode(), hashlib.sha256).hexdigest()
+
+    def _followed(self, session: ServerSideSession) -> ServerSideSession:
         for _ in range(MAX_FORWARDS):
             new_sid = session.get(MOVED_TO)
             if not isinstance(new_sid, str):
@@ -98,4 +242,5 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
             session.modified = True  # sends the new id's cookie
         if MOVED_TO in session:  # a chain too long or a planted entry: start afresh
             session = self.session_class(sid=self._generate_sid(self.sid_length), permanent=True)
+            session.new = True
         return session

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from .ledger import LIVE, DraftLedger
 from .state import NullState, SessionState, apply_operation, check_budget
 from .store import KeyValueStore
 
@@ -27,6 +28,14 @@ KEY_PREFIX = "draft:"
 def new_draft_id() -> str:
     """Return an unguessable draft id (128 bits from the OS's CSPRNG)."""
     return secrets.token_urlsafe(16)
+
+
+LINEAGE_MARK = "."  # never in a token: <place prefix><lineage>[.<move>]
+
+
+def moved_draft_id(lineage: str) -> str:
+    """A new id for a draft that moved: the same lineage (one report at most), a new suffix."""
+    return f"{lineage}{LINEAGE_MARK}{secrets.token_urlsafe(6)}"
 
 
 class DraftExpiredError(RuntimeError):
@@ -44,6 +53,12 @@ class Draft:
     typed_now: list[str] = field(default_factory=list)
     pages: int = 0  # step pages sent (Continue, Add, Remove, Submit), for the comparison
     pages_now: int = 0
+    revision: int = 0  # how many saves changed its memory: a page shows the one it was made at
+
+    def changed_since(self, shown: str | None) -> bool:
+        """Whether memory changed after a page showing revision `shown` was made (another tab
+        of the same draft wrote meanwhile). A page without one is not checked."""
+        return shown is not None and shown != str(self.revision)
 
     def note_typed(self, fields: Iterable[str]) -> None:
         """Count fields the person typed on the step just accepted."""
@@ -91,12 +106,21 @@ class DraftRepository:
     """Create, load and save drafts in a KeyValueStore."""
 
     def __init__(
-        self, store: KeyValueStore, lifetimes: Lifetimes, budget: int, id_prefix: str = ""
+        self,
+        store: KeyValueStore,
+        lifetimes: Lifetimes,
+        budget: int,
+        id_prefix: str = "",
+        ledger: DraftLedger | None = None,
+        carried: bool = False,
     ) -> None:
         self.store = store
         self.lifetimes = lifetimes
         self.budget = budget
         self.id_prefix = id_prefix  # says where a draft's memory lives, even without a request
+        self.ledger = ledger  # ends are claimed there, so a draft ends (or moves) only once
+        # Drafts the browser carries: whether they ended, and wipes, are known only there.
+        self._consulted = ledger if carried else None
 
     def create(self) -> str:
         """Start an empty draft and return its id."""
@@ -105,19 +129,24 @@ class DraftRepository:
         self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), self.lifetimes.idle)
         return draft_id
 
-    def adopt(self, entry: bytes) -> str:
+    def adopt(self, entry: bytes, lineage: str) -> str:
         """Keep another place's draft entry here, under a new id of this place; return it."""
-        draft_id = self.id_prefix + new_draft_id()
+        draft_id = self.id_prefix + moved_draft_id(lineage)
         created = _decoder.decode(entry)["created"]
         self.store.put(KEY_PREFIX + draft_id, entry, self.lifetimes.ttl(created))
         return draft_id
 
     def entry(self, draft_id: str) -> bytes | None:
-        """The draft's stored entry as it is, for moving it elsewhere."""
+        """The draft's stored entry as it is, for moving it elsewhere (None once ended)."""
+        if self._consulted and self._consulted.has_ended(draft_id):
+            return None
         return self.store.get(KEY_PREFIX + draft_id)
 
     def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
-        """Return the live draft (sliding its idle timeout), or None if it is gone."""
+        """Return the live draft (sliding its idle timeout), or None if it is gone or ended."""
+        fate = self._consulted.fate(draft_id) if self._consulted else LIVE
+        if fate.ended:  # what an older page still carries is neither read nor renewed
+            return None
         data = self.store.get_touch(KEY_PREFIX + draft_id, self.lifetimes.idle)
         if data is None:
             return None
@@ -125,13 +154,16 @@ class DraftRepository:
         if self.lifetimes.ttl(record["created"]) <= 0:
             self.store.delete(KEY_PREFIX + draft_id)
             return None
+        if fate.wiped > record.get("wiped", 0.0):  # a copy from before the switch went off
+            record = self._wiped(draft_id, record, fate.wiped)
         memory: SessionState | NullState = (
             SessionState(record["values"], record["meta"], self.budget, writer)
             if memory_on
             else NullState()
         )
         typed = flat_counts(record["typed"])
-        return Draft(draft_id, record["created"], memory, typed, pages=record.get("pages", 0))
+        pages, revision = record.get("pages", 0), record.get("rev", 0)
+        return Draft(draft_id, record["created"], memory, typed, pages=pages, revision=revision)
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -142,8 +174,10 @@ class DraftRepository:
         if not draft.has_changes:
             return
         writer = getattr(draft.memory, "writer", "")
+        revision = draft.revision
 
         def replay(data: bytes | None) -> bytes:
+            nonlocal revision
             if data is None:
                 raise DraftExpiredError("This expense report draft has expired.")
             record = _decoder.decode(data)
@@ -154,6 +188,8 @@ class DraftRepository:
                 typed[name] = typed.get(name, 0) + 1
             record["typed"] = nested_counts(typed)
             record["pages"] = record.get("pages", 0) + draft.pages_now
+            if draft.memory.operations:
+                record["rev"] = revision = record.get("rev", 0) + 1
             check_budget(record["values"], self.budget)
             return _encoder.encode(record)
 
@@ -161,14 +197,29 @@ class DraftRepository:
         draft.memory.operations.clear()
         draft.typed_now.clear()
         draft.pages, draft.pages_now = draft.pages + draft.pages_now, 0
+        draft.revision = revision
+
+    def _wiped(self, draft_id: str, record: dict[str, Any], at: float) -> dict[str, Any]:
+        record = {**record, "values": {}, "meta": {}, "wiped": at}
+        ttl = self.lifetimes.ttl(record["created"])
+        self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), ttl)
+        return record
 
     def discard_memory(self, draft_ids: Iterable[str]) -> None:
-        """Forget the memory of these drafts at once; their counters stay."""
+        """Forget the memory of these drafts at once, every copy; their counters stay."""
         for draft_id in draft_ids:
-            self.store.update(KEY_PREFIX + draft_id, _without_memory, self.lifetimes.idle)
+            if self._consulted:  # copies travel in pages and cookies: refused from now on
+                self._consulted.wipe(draft_id)
+            else:
+                self.store.update(KEY_PREFIX + draft_id, _without_memory, self.lifetimes.idle)
+
+    def end(self, draft_id: str) -> bool:
+        """Delete the draft (submitted, deleted or moved); False if it had already ended."""
+        self.store.delete(KEY_PREFIX + draft_id)
+        return self.ledger.end(draft_id) if self.ledger else True
 
     def delete(self, draft_id: str) -> None:
-        """Remove a draft entirely (after it was submitted)."""
+        """Remove a draft's entry (its end, if it matters, goes through end())."""
         self.store.delete(KEY_PREFIX + draft_id)
 
 

@@ -86,9 +86,12 @@ def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
 
 
 def move_files(draft_id: str, new_draft_id: str) -> None:
-    """Hand a draft's files to the same draft under its new id (its memory moved)."""
+    """Hand a draft's files to the same draft under its new id (its memory moved); the
+    files of a submitted report stay with it."""
     db.session.execute(
-        update(ReceiptFile).where(ReceiptFile.draft_id == draft_id).values(draft_id=new_draft_id)
+        update(ReceiptFile)
+        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False))
+        .values(draft_id=new_draft_id)
     )
     db.session.commit()
 

@@ -15,7 +15,10 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
-    draft_id: Mapped[str] = mapped_column(String(64), unique=True)  # one report per draft
+    draft_id: Mapped[str] = mapped_column(String(64), unique=True)  # the id it was sent from
+    # The draft's first id, kept when its memory moves elsewhere under a new id: one report
+    # per lineage, however many older pages or moved copies of the draft are sent.
+    lineage: Mapped[str | None] = mapped_column(String(64), unique=True)
     submitted_at: Mapped[dt.datetime]
     full_name: Mapped[str] = mapped_column(String(100))
     work_email: Mapped[str] = mapped_column(String(320))

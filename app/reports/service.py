@@ -38,29 +38,38 @@ def new_reference() -> str:
     return "EXP-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
-def find_report(draft_id: str) -> Report | None:
-    """The report submitted from this draft, if any."""
-    query = select(Report).where(Report.draft_id == draft_id).options(joinedload(Report.items))
-    report: Report | None = db.session.execute(query).unique().scalar_one_or_none()
+def find_report(draft_id: str, lineage: str | None = None) -> Report | None:
+    """The report submitted from this draft (or, given, from any draft of its lineage)."""
+    sent_from = Report.draft_id == draft_id
+    query = select(Report).where(sent_from if lineage is None else sent_from | _of(lineage))
+    report: Report | None = (
+        db.session.execute(query.options(joinedload(Report.items))).unique().scalars().first()
+    )
     return report
 
 
+def _of(lineage: str) -> Any:
+    return Report.lineage == lineage
+
+
 def submit_report(
-    draft_id: str, answers: dict[str, Any], counts: TypingCounts, memory_on: bool
+    draft_id: str, lineage: str, answers: dict[str, Any], counts: TypingCounts, memory_on: bool
 ) -> Report:
-    """Write the report once; a repeated submit of the same draft returns the first one.
-    One transaction writes the report and its line items, marks its files submitted and
-    deletes the draft's other uploads (replaced or asked again along the way)."""
+    """Write the report once; a repeated submit of the same draft, or of any draft of its
+    lineage, returns the first one. One transaction writes the report and its line items,
+    marks its files submitted and deletes the draft's other uploads (replaced or asked
+    again along the way)."""
     for _ in range(_REFERENCE_ATTEMPTS):
         report = _build(draft_id, answers, counts, memory_on)
+        report.lineage = lineage
         try:
-            _insert(report)  # draft_id is unique: no query first to look for a report
+            _insert(report)  # draft_id and lineage are unique: no query first for a report
             mark_submitted(draft_id, [r["file_id"] for r in answers["receipts"] if "file_id" in r])
             discard_unsubmitted(draft_id, commit=False)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # submitted already (or by another request), or the
-            if existing := find_report(draft_id):  # reference clashed: then try another
+            if existing := find_report(draft_id, lineage):  # reference clashed: try another
                 return existing
             continue
         return report

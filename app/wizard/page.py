@@ -17,7 +17,7 @@ from .answers import Answers, formdata_from_memory, typed_fields
 from .forms import page_form_class
 from .steps import CATEGORIES, EMPLOYEE, PURPOSE, RECEIPTS, SECTION_ORDER, Section, Step, owner_of
 
-NON_ANSWER_FIELDS = ("csrf_token", "action")
+NON_ANSWER_FIELDS = ("csrf_token", "action", "revision")
 
 
 @dataclass

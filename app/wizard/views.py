@@ -117,6 +117,8 @@ def step(draft_id: str, step_name: str) -> ResponseReturnValue:
         return _go(page.draft, earlier, notice="incomplete")
     if request.method == "GET" or "goto" in request.form:  # goto: a link that carries memory
         return render_step(page, page.form(page.remembered_formdata()), errors=[])
+    if page.draft.changed_since(request.form.get("revision")):
+        return _changed_in_another_tab(page)
     return _post_step(page)
 
 
@@ -182,9 +184,10 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     draft = memory.open_draft(draft_id, step_.name)
     if draft is not None:
         return StepPage(step_, draft)
-    if report := find_report(draft_id):
+    if report := find_report(draft_id, memory.lineage_of(draft_id)):
         if request.method == "POST":  # a repeated submit lands on the confirmation
-            return redirect(url_for(".confirmation", draft_id=draft_id, notice="already"), 303)
+            url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
+            return redirect(url, 303)
         return render_template("submitted.html", report=report)
     return render_template("expired.html")
 
@@ -248,8 +251,13 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     answers = answers_from(form)
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
-    report = submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
-    memory.forget_draft(page.draft.id)
+    lineage = memory.lineage_of(page.draft.id)
+    report = submit_report(
+        page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
+    )
+    ended_here = memory.forget_draft(page.draft.id)
+    if not ended_here or report.draft_id != page.draft.id:  # a second click, another copy
+        return redirect(url_for(".confirmation", draft_id=report.draft_id, notice="already"), 303)
     memory.remember_result(result_of(report, page.draft))
     memory.renew_session_id()
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
@@ -277,6 +285,18 @@ def render_step(
     if page.step is FINAL and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
+
+
+def _changed_in_another_tab(page: StepPage) -> tuple[str, int]:
+    """The page again with what it sent, unsaved, when another tab of the same draft saved
+    after it was made: the person sees the change and decides (Continue again saves)."""
+    received = _received(page)
+    message = (
+        "This draft was changed in another tab, so what you sent from this page was not "
+        "saved yet. Check the answers below and press the button again."
+    )
+    form = with_file_errors(page.form(received.formdata), received.errors)
+    return render_step(page, form, errors=[("main-content", message)], status=409)
 
 
 def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str, int]:
