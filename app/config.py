@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "expense_wizard_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Bytes of Cookie header the draft cookies may bring the browser to send: below the
+    # 8,190 servers such as gunicorn accept, with room left for other cookies of the host.
+    "WIZARD_COOKIE_HEADER_LIMIT": 7_000,
     # Rate limits per client (Flask-Limiter), in memory by default, in Redis with
     # SESSION_TYPE=redis so that every process counts alike.
     "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",

@@ -46,6 +46,21 @@ class TooLargeForCookieError(BudgetExceededError):
         self.size = size
 
 
+class TooManyCookiesError(TooLargeForCookieError):
+    """This draft's cookie would push all the cookies the browser sends past what servers
+    accept in one header; nothing was written."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        BudgetExceededError.__init__(
+            self,
+            f"Together with your other drafts, this report no longer fits in your browser's "
+            f"cookies ({size:,} bytes; at most {limit:,} are sent to this service). Nothing "
+            "was lost: keep session memory on the server to go on, or finish or delete "
+            "another draft.",
+        )
+        self.size = size
+
+
 class TamperedStateError(ValueError):
     """A passed-through state whose signature does not hold: changed on the way."""
 
@@ -166,6 +181,8 @@ class CookieStore(ClientHeldStore):
             size = _header_size(name, signed, ttl)
             if size > current_app.config["MAX_COOKIE_SIZE"]:
                 raise TooLargeForCookieError(size)
+            if len(signed) > len(request.cookies.get(name, "")):  # renewals never grow
+                _check_cookie_header(name, signed)
         pending: dict[str, tuple[str | None, float]] = g.setdefault("cookies_out", {})
         pending[name] = (signed, ttl)
 
@@ -230,6 +247,22 @@ def send_cookies(response: Response) -> Response:
         else:
             response.set_cookie(name, signed, **_cookie_attributes(ttl))
     return response
+
+
+def _check_cookie_header(name: str, signed: str) -> None:
+    """Refuse a cookie that would make the browser's Cookie header too long for servers
+    (gunicorn refuses a header over 8,190 bytes with a 431 on every page)."""
+    jar = dict(request.cookies)
+    for pending, (value, _) in g.get("cookies_out", {}).items():
+        if value is None:
+            jar.pop(pending, None)
+        else:
+            jar[pending] = value
+    jar[name] = signed
+    size = len("; ".join(f"{key}={value}" for key, value in jar.items()))
+    limit = int(current_app.config["WIZARD_COOKIE_HEADER_LIMIT"])
+    if size > limit:
+        raise TooManyCookiesError(size, limit)
 
 
 def _header_size(name: str, signed: str, ttl: float) -> int:

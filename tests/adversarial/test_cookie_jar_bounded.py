@@ -1,0 +1,48 @@
+"""Memory in cookies cannot lock a browser out (issue 15.6): every draft cookie counts
+against one bound on the Cookie header the browser sends, below the 8,190 bytes servers
+such as gunicorn accept. The draft that would cross it is refused on its page, with
+everything typed kept and the way on offered (keep memory on the server)."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+
+from tests.helpers import Wizard, errors_of, receipt_form
+from tests.integration.test_cookie_memory import use_cookie
+
+SERVER_HEADER_LIMIT = 8_190  # gunicorn's limit_request_field_size
+
+
+def cookie_header(wizard: Wizard) -> int:
+    jar = wizard.client._cookies.values()  # what the browser would send to this host
+    return len("; ".join(f"{cookie.key}={cookie.value}" for cookie in jar))
+
+
+def filled_receipts(count: int) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for i in range(count):  # incompressible text: each draft cookie near its 4 KB
+        data.update(receipt_form(i, description=secrets.token_urlsafe(100)))
+    return data
+
+
+def test_many_full_cookie_drafts_never_lock_the_browser_out(app: Flask, wizard: Wizard) -> None:
+    use_cookie(wizard)
+    refused = None
+    for _ in range(8):
+        wizard.start()
+        assert wizard.fill_employee().status_code == 303
+        page = wizard.post("receipts", filled_receipts(6))
+        assert page.status_code in (200, 303)
+        if page.status_code == 200:
+            refused = page
+            break
+    assert refused is not None, "eight full cookie drafts were all accepted"
+    assert any("no longer fits in your browser" in message for _, message in errors_of(refused))
+    assert "Keep memory on the server and continue" in refused.text
+    assert refused.text.count('value="Merchant 6"') == 1  # what was typed is on the page
+    assert cookie_header(wizard) < SERVER_HEADER_LIMIT
+    assert wizard.client.get("/").status_code == 200
+    moved = wizard.post("receipts", {**filled_receipts(6), "move_to": "server"})
+    assert moved.status_code == 303 and moved.location.endswith("/categories")
