@@ -5,6 +5,7 @@ elsewhere on the page, Back and forward, Change from review, Add and Remove, and
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -305,3 +306,99 @@ def test_with_memory_off_the_file_is_asked_again_and_counted(page: Page, tmp_pat
     after = repeat_counter(page)
     # date, merchant, amount, currency and the file were typed (chosen) a second time
     assert after - before == 5, f"Fields typed again went from {before} to {after}, not +5"
+
+
+TOO_LARGE = "The selected file must be smaller than 5 MB"
+MB = 1024 * 1024
+
+
+def oversized(tmp_path: Path, name: str, size: int) -> Path:
+    """A PNG padded to `size` bytes (sparse, so made at once)."""
+    path = saved(tmp_path, name, TAXI_PNG)
+    os.truncate(path, size)
+    return path
+
+
+def expect_file_error(group: Locator, message: str) -> None:
+    """The file field is marked wrong with exactly this one message beside it."""
+    file_input = field(group, "Receipt file")
+    expect(file_input).to_have_attribute("aria-invalid", "true")
+    expect(file_input).to_have_accessible_description(re.compile(re.escape(message)))
+    expect(group.locator(".error-message")).to_have_count(1)
+    expect(group.locator(".error-message")).to_have_text(f"Error: {message}")
+
+
+def test_a_too_large_file_is_refused_on_continue_with_javascript(
+    page: Page, check_page: Check, tmp_path: Path
+) -> None:
+    at_receipts(page)
+    group = receipt_group(page, 1)
+    fill_receipt(group, TAXI)
+    file_input = field(group, "Receipt file")
+    file_input.set_input_files(oversized(tmp_path, "scan.png", 5 * MB + 1))
+    expect_file_error(group, TOO_LARGE)  # said at once, beside the field
+    press(page, "Continue")
+
+    # Not dropped: the step stays, the summary names the file, as without JavaScript
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect_step(page, 2, "Receipts")
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_text([TOO_LARGE])
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#receipts-0-file")
+    expect(summary).to_be_focused()
+    expect_file_error(group, TOO_LARGE)
+    expect_receipt(group, TAXI)  # everything typed is kept
+    expect(group).not_to_contain_text("scan.png")  # nothing was stored
+    expect(group.get_by_role("button", name=re.compile("^Remove file"))).to_have_count(0)
+    check_page(page, "r05-step2-too-large-file")
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, "r05-step2-too-large-file-390")
+
+    summary.get_by_role("link", name=TOO_LARGE, exact=True).click()
+    expect(file_input).to_be_focused()
+
+
+def test_a_good_file_chosen_after_a_too_large_one_leaves_no_stale_error(
+    page: Page, tmp_path: Path
+) -> None:
+    at_receipts(page)
+    group = receipt_group(page, 1)
+    fill_receipt(group, TAXI)
+    file_input = field(group, "Receipt file")
+    file_input.set_input_files(saved(tmp_path, "receipt.pdf", HTML_PAGE))
+    press(page, "Continue")
+    expect_file_error(group, NOT_A_RECEIPT)
+
+    # The server's message was about the file chosen before: the new one replaces it
+    file_input.set_input_files(oversized(tmp_path, "scan.png", 5 * MB + 1))
+    expect_file_error(group, TOO_LARGE)
+
+    # A good file: no message beside the field any more, and Continue takes it
+    file_input.set_input_files(saved(tmp_path, "taxi.png", TAXI_PNG))
+    expect(group.locator(".error-message")).to_have_count(0)
+    expect(file_input).not_to_have_attribute("aria-invalid", "true")
+    expect(file_input).to_have_accessible_description(re.compile(r"^Optional\."))
+    press(page, "Continue")
+    expect_step(page, 3, "Categories")
+    page.get_by_role("link", name="Back", exact=True).click()
+    expect_step(page, 2, "Receipts")
+    expect_stored_file(group, 1, TAXI_SHOWN)
+    expect_receipt(group, TAXI)
+
+
+def test_a_file_over_the_whole_upload_limit_gets_the_same_message(
+    page: Page, tmp_path: Path
+) -> None:
+    """Larger than a request may be (52 MB): still the file's own message, nothing typed lost."""
+    huge = oversized(tmp_path, "video.png", 60 * MB)
+    at_receipts(page)
+    group = receipt_group(page, 1)
+    fill_receipt(group, TAXI)
+    field(group, "Receipt file").set_input_files(huge)
+    press(page, "Continue")
+
+    expect_step(page, 2, "Receipts")
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_text([TOO_LARGE])
+    expect_file_error(group, TOO_LARGE)
+    expect_receipt(group, TAXI)
