@@ -4,7 +4,13 @@ confirmation says what happened: how memory was used, the numbers, the compariso
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from tests.conftest import make_app
 from tests.helpers import Wizard, employee_form, receipt_form
 
 NOTICE = "Session memory is off, so this step doesn't know what you entered before."
@@ -173,3 +179,31 @@ def test_the_confirmation_claims_no_message_was_sent(wizard: Wizard) -> None:
     assert claims_in(page) == []
     assert "Your report is stored with this reference." in page
     assert "Nothing has been emailed to your manager or anyone else" in page
+
+
+OLD_REPORT = """INSERT INTO reports (reference, draft_id, submitted_at, full_name, work_email,
+employee_id, department, manager_email, business_purpose, memory_on, fields_typed,
+fields_repeated) VALUES ('EXP-OLD00000', 'old-draft', '2026-11-01 10:00:00', 'Ada', 'a@b.example',
+'00123', 'Sales', 'm@b.example', 'Visit', false, 26, 15)"""
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_reports_database_of_the_previous_version_gets_the_new_column(
+    request: pytest.FixtureRequest, instance: Path, database: str
+) -> None:
+    """A database made before reports kept how memory was used: the app adds the column at
+    start (older reports: memory at submit) and submitting works, with no 5xx."""
+    uri = request.getfixturevalue("postgres_uri") if database == "postgresql" else None
+    config = {"SQLALCHEMY_DATABASE_URI": uri} if uri else {}
+    with make_app(instance, **config).app_context():  # as the previous version left it
+        db.session.execute(text("ALTER TABLE reports DROP COLUMN memory_use"))
+        db.session.execute(text(OLD_REPORT))
+        db.session.commit()
+    app = make_app(instance, **config)
+    wizard = Wizard(app.test_client())
+    to_review(wizard)
+    assert_on_all_the_way(submitted(wizard), typed=11)
+    with app.app_context():
+        query = text("SELECT reference, memory_use FROM reports ORDER BY id")
+        uses = [use for _, use in db.session.execute(query).all()]
+    assert uses == ["off", "on"]
