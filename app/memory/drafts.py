@@ -42,6 +42,41 @@ class DraftExpiredError(RuntimeError):
     """The draft expired or was submitted while this request was working on it."""
 
 
+Typing = tuple[str, bool]  # a field typed on an accepted page; True: memory did not have it
+
+
+@dataclass(frozen=True)
+class RepeatCounter:
+    """The repeated-input counter of a draft: field names and counts, never values."""
+
+    typed: dict[str, int] = field(default_factory=dict)  # times each field was typed
+    again: int = 0  # typings of a field typed before, asked again because memory lacked it
+    pages_on: int = 0  # pages accepted with session memory on
+    pages_off: int = 0  # and with it off
+
+    @property
+    def fields_typed(self) -> int:
+        return sum(self.typed.values())
+
+    @property
+    def memory_use(self) -> str:
+        """How memory was used for the accepted pages: "on", "off" or "part"."""
+        if self.pages_on and self.pages_off:
+            return "part"
+        return "off" if self.pages_off else "on"
+
+    def plus(self, typings: Iterable[Typing], accepted: Iterable[bool]) -> RepeatCounter:
+        """This counter after more typings and accepted pages (memory on or off)."""
+        typed, again = dict(self.typed), self.again
+        for name, asked in typings:
+            if asked and name in typed:  # typed before, and memory did not have it now
+                again += 1
+            typed[name] = typed.get(name, 0) + 1
+        modes = list(accepted)
+        on = self.pages_on + sum(modes)
+        return RepeatCounter(typed, again, on, self.pages_off + len(modes) - sum(modes))
+
+
 @dataclass
 class Draft:
     """One draft as a request sees it: its memory and its counter."""
@@ -49,8 +84,9 @@ class Draft:
     id: str
     created: float
     memory: SessionState | NullState
-    typed: dict[str, int]
-    typed_now: list[str] = field(default_factory=list)
+    counted: RepeatCounter = field(default_factory=RepeatCounter)  # as stored
+    typed_now: list[Typing] = field(default_factory=list)
+    accepted_now: list[bool] = field(default_factory=list)  # memory on for each page
     pages: int = 0  # step pages sent (Continue, Add, Remove, Submit), for the comparison
     pages_now: int = 0
     revision: int = 0  # how many saves changed its memory: a page shows the one it was made at
@@ -60,9 +96,10 @@ class Draft:
         of the same draft wrote meanwhile). A page without one is not checked."""
         return shown is not None and shown != str(self.revision)
 
-    def note_typed(self, fields: Iterable[str]) -> None:
-        """Count fields the person typed on the step just accepted."""
-        self.typed_now.extend(fields)
+    def note_accepted(self, typings: Iterable[Typing], memory_on: bool) -> None:
+        """Count the fields typed on a step page just accepted, and whether memory was on."""
+        self.typed_now.extend(typings)
+        self.accepted_now.append(memory_on)
 
     def note_page_sent(self) -> None:
         """Count a step page the person sent, whatever became of it."""
@@ -73,21 +110,23 @@ class Draft:
         """Step pages sent in this draft, including this request."""
         return self.pages + self.pages_now
 
-    def counter(self) -> dict[str, int]:
-        """Times each field was typed in this draft, including this request."""
-        counts = dict(self.typed)
-        for name in self.typed_now:
-            counts[name] = counts.get(name, 0) + 1
-        return counts
+    def counter(self) -> RepeatCounter:
+        """The counter of this draft, including this request."""
+        return self.counted.plus(self.typed_now, self.accepted_now)
+
+    @property
+    def typed(self) -> dict[str, int]:
+        """Times each field was typed in this draft (as stored)."""
+        return self.counted.typed
 
     @property
     def repeats(self) -> int:
-        """Fields typed again so far (each field's typings beyond the first)."""
-        return sum(n - 1 for n in self.typed.values())
+        """Fields typed again so far because memory did not have them."""
+        return self.counted.again
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.memory.operations or self.typed_now or self.pages_now)
+        return bool(self.memory.operations or self.accepted_now or self.pages_now)
 
 
 @dataclass(frozen=True)
@@ -125,7 +164,8 @@ class DraftRepository:
     def create(self) -> str:
         """Start an empty draft and return its id."""
         draft_id = self.id_prefix + new_draft_id()
-        record = {"created": time.time(), "values": {}, "meta": {}, "typed": {}}
+        counter = counter_record(RepeatCounter())
+        record = {"created": time.time(), "values": {}, "meta": {}, **counter}
         self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), self.lifetimes.idle)
         return draft_id
 
@@ -161,9 +201,9 @@ class DraftRepository:
             if memory_on
             else NullState()
         )
-        typed = flat_counts(record["typed"])
+        counted = counter_of(record)
         pages, revision = record.get("pages", 0), record.get("rev", 0)
-        return Draft(draft_id, record["created"], memory, typed, pages=pages, revision=revision)
+        return Draft(draft_id, record["created"], memory, counted, pages=pages, revision=revision)
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -183,10 +223,8 @@ class DraftRepository:
             record = _decoder.decode(data)
             for operation in draft.memory.operations:
                 apply_operation(record["values"], record["meta"], operation, writer)
-            typed = flat_counts(record["typed"])
-            for name in draft.typed_now:
-                typed[name] = typed.get(name, 0) + 1
-            record["typed"] = nested_counts(typed)
+            counted = counter_of(record).plus(draft.typed_now, draft.accepted_now)
+            record.update(counter_record(counted))
             record["pages"] = record.get("pages", 0) + draft.pages_now
             if draft.memory.operations:
                 record["rev"] = revision = record.get("rev", 0) + 1
@@ -195,7 +233,9 @@ class DraftRepository:
 
         self.store.update(KEY_PREFIX + draft.id, replay, self.lifetimes.ttl(draft.created))
         draft.memory.operations.clear()
+        draft.counted = draft.counter()
         draft.typed_now.clear()
+        draft.accepted_now.clear()
         draft.pages, draft.pages_now = draft.pages + draft.pages_now, 0
         draft.revision = revision
 
@@ -229,6 +269,24 @@ def _without_memory(data: bytes | None) -> bytes | None:
     record = _decoder.decode(data)
     record["values"], record["meta"] = {}, {}
     return _encoder.encode(record)
+
+
+def counter_record(counter: RepeatCounter) -> dict[str, Any]:
+    """The counter's part of a stored draft (small: a 10-receipt draft has 3 KB in all)."""
+    return {
+        "typed": nested_counts(counter.typed),
+        "again": counter.again,
+        "accepted": [counter.pages_on, counter.pages_off],
+    }
+
+
+def counter_of(record: dict[str, Any]) -> RepeatCounter:
+    """The counter of a stored draft. One stored before "again" was kept counted every
+    typing of a field after its first as a repeat: read it so, as its pages showed it."""
+    typed = flat_counts(record["typed"])
+    again = record.get("again", sum(n - 1 for n in typed.values()))
+    pages_on, pages_off = record.get("accepted", (0, 0))
+    return RepeatCounter(typed, again, pages_on, pages_off)
 
 
 # The counter is stored nested by the dots of its field names ("receipts.3.merchant" under

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
 from ..receipts import models as receipt_models  # noqa: F401  (registers the tables)
@@ -20,7 +21,7 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _tune_sqlite)
             engine.dispose()  # reconnect with the pragmas
         db.create_all()
-        _add_lineage(engine)
+        add_new_columns(engine)
         engine.dispose()  # forked workers (gunicorn --preload) open their own connections
 
 
@@ -32,11 +33,35 @@ def _tune_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _add_lineage(engine: Engine) -> None:
-    """Give a reports table made before drafts had lineages its column (create_all adds
-    tables, never columns). Rows from before keep NULL, which unique indexes allow."""
-    if "lineage" in {c["name"] for c in inspect(engine).get_columns("reports")}:
-        return
-    with engine.begin() as conn:
-        conn.execute(text("ALTER TABLE reports ADD COLUMN lineage VARCHAR(64)"))
-        conn.execute(text("CREATE UNIQUE INDEX uq_reports_lineage ON reports (lineage)"))
+# Columns added since the first version, with what older rows get: create_all makes missing
+# tables only, so a database made by an earlier version gets them here. For reports stored
+# before memory_use, memory at submit is all that is known.
+NEW_COLUMNS = {
+    ("reports", "memory_use"): (
+        "VARCHAR(4) DEFAULT 'on' NOT NULL",
+        "UPDATE reports SET memory_use = 'off' WHERE NOT memory_on",
+    ),
+    # One report per draft lineage; rows from before keep NULL, which unique indexes allow.
+    ("reports", "lineage"): (
+        "VARCHAR(64)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS uq_reports_lineage ON reports (lineage)",
+    ),
+}
+
+
+def add_new_columns(engine: Engine) -> None:
+    """Add to a database made by an earlier version the columns this one writes."""
+    for (table, column), (definition, backfill) in NEW_COLUMNS.items():
+        if _has_column(engine, table, column):
+            continue
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
+                connection.execute(text(backfill))
+        except DBAPIError:
+            if not _has_column(engine, table, column):  # else another process added it first
+                raise
+
+
+def _has_column(engine: Engine, table: str, column: str) -> bool:
+    return column in {c["name"] for c in inspect(engine).get_columns(table)}

@@ -29,6 +29,9 @@ class Report(db.Model):  # type: ignore[name-defined,misc]
     memory_on: Mapped[bool]
     fields_typed: Mapped[int]
     fields_repeated: Mapped[int]
+    # Whether session memory was on for every page accepted ("on"), off ("off") or on for
+    # some and off for others ("part"): the confirmation says which. memory_on: at submit.
+    memory_use: Mapped[str] = mapped_column(String(4), default="on", server_default="on")
     items: Mapped[list[LineItem]] = relationship(
         back_populates="report", order_by="LineItem.position", cascade="all, delete-orphan"
     )

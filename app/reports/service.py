@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -16,21 +16,25 @@ from ..extensions import db
 from ..receipts.service import discard_unsubmitted, mark_submitted
 from .models import LineItem, Report
 
+if TYPE_CHECKING:
+    from ..memory.drafts import RepeatCounter
+
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
 _REFERENCE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
 class TypingCounts:
-    """How many fields the person typed, and how many of those were repeats."""
+    """How many fields the person typed, how many of those were repeats, and whether
+    memory was on ("on"), off ("off") or both ("part") for the pages accepted."""
 
     typed: int
     repeated: int
+    memory_use: str = "on"
 
     @classmethod
-    def from_counter(cls, counter: dict[str, int]) -> TypingCounts:
-        typed = sum(counter.values())
-        return cls(typed=typed, repeated=typed - len(counter))
+    def from_counter(cls, counter: RepeatCounter) -> TypingCounts:
+        return cls(counter.fields_typed, counter.again, counter.memory_use)
 
 
 def new_reference() -> str:
@@ -103,6 +107,7 @@ def _build(draft_id: str, answers: dict[str, Any], counts: TypingCounts, memory_
         memory_on=memory_on,
         fields_typed=counts.typed,
         fields_repeated=counts.repeated,
+        memory_use=counts.memory_use,
         items=[_line_item(n, r, categories[r["id"]]) for n, r in enumerate(answers["receipts"])],
         **employee,
     )

@@ -41,7 +41,8 @@ def result_of(report: Report, draft: Draft) -> dict[str, Any]:
     """What submitting this report cost, as the browser session keeps it."""
     return {
         "reference": report.reference,
-        "memory_on": report.memory_on,
+        "memory_on": report.memory_use == "on",  # a report off for any part is memory off
+        "memory": report.memory_use,
         "typed": report.fields_typed,
         "typed_again": report.fields_repeated,
         "pages": draft.pages_sent,
@@ -73,15 +74,17 @@ def verdict(on: dict[str, Any], off: dict[str, Any]) -> str:
     """The comparison in one plain sentence or two."""
     again = off["typed_again"]
     fields = f"{again} {'field' if again == 1 else 'fields'} you had already given"
+    off_for = "off for part of the report" if off.get("memory") == "part" else "off"
     slower = off["seconds"] - on["seconds"]
     timing = (
         f", and the report took {duration(slower)} longer"
         if slower >= 1
         else "; it was not slower this time, but every repeated field was a chance to mistype"
     )
-    spared = "nothing" if on["typed_again"] == 0 else f"only {on['typed_again']} fields"
+    n = on["typed_again"]
+    spared = "nothing" if n == 0 else f"only {n} {'field' if n == 1 else 'fields'}"
     return (
-        f"With session memory off you typed {fields}{timing}. "
+        f"With session memory {off_for} you typed {fields}{timing}. "
         f"With memory on you typed {spared} twice."
     )
 

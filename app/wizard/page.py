@@ -81,12 +81,24 @@ class StepPage:
             self.memory.set(key, value, detect_types=False)
 
     def count_typed(self, answers: Answers) -> None:
-        """Note every non-empty field whose value memory did not already supply."""
+        """Note the fields typed on this accepted page: every non-empty one memory did not
+        supply as it is. One memory lacked (the page asked for it) may be a repeat; one it
+        had and the person changed (Change, Back, a fix) is a correction."""
         receipts = self.receipts(answers)
-        remembered = {key: self.memory.get(key) for key in answers}
-        before = typed_fields(remembered, receipts)
+        supplied = typed_fields(self.supplied(answers), receipts)
         now = typed_fields(answers, receipts)
-        self.draft.note_typed(name for name, value in now.items() if before.get(name) != value)
+        typings = [(k, k not in supplied) for k, v in now.items() if supplied.get(k) != v]
+        self.draft.note_accepted(typings, memory_on=self.memory.carries_forward)
+
+    def supplied(self, answers: Answers) -> Answers:
+        """What memory held for these answers; receipts by id, so a receipt that moved up
+        (one before it removed) is still the one memory had."""
+        held = {key: self.memory.get(key) for key in answers}
+        if "receipts" in answers:
+            remembered: list[dict[str, Any]] = held["receipts"] or []  # type: ignore[assignment]
+            by_id = {r["id"]: r for r in remembered}
+            held["receipts"] = [by_id.get(r["id"], {}) for r in answers["receipts"]]
+        return held
 
     def own_answers(self, answers: Answers) -> Answers:
         """Only the answers this page asked for (the rest came from memory)."""

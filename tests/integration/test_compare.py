@@ -83,3 +83,27 @@ def test_an_error_shown_again_counts_as_a_page_sent(wizard: Wizard) -> None:
     assert wizard.submit().status_code == 303
     page = wizard.client.get("/compare").text
     assert table_row(page, "Pages sent")[0] == "5"
+
+
+def test_a_correction_is_no_repeat_and_a_report_off_for_part_is_shown_as_such(
+    wizard: Wizard,
+) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    assert wizard.fill_employee(full_name="Ada King").location == wizard.url("review")  # Change
+    assert wizard.submit().status_code == 303
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    wizard.switch_memory(on=False)  # for the review only: it asks for all 11 again
+    whole = {**employee_form(), **receipt_form(0), "receipts-0-category": "Meals"}
+    assert wizard.submit(**whole, business_purpose="Visit").status_code == 303
+    page = wizard.client.get("/compare").text
+    assert table_row(page, "Fields typed") == [str(TYPED_WITH_MEMORY_ON + 1), "22"]
+    assert table_row(page, "Fields typed again") == ["0", "11"]
+    assert ", off for part of it</span>" in page
+    assert "With session memory off for part of the report you typed 11 fields" in page
+    assert "With memory on you typed nothing twice." in page

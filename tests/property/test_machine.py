@@ -10,8 +10,10 @@ expired and submitted pages), what it shows (every value typed, every value reme
 and whether a valid post may be refused as over the memory budget (only if it can be).
 
 Checked after every step: no 5xx and no unescaped markup in any response; at most one
-report per draft, each equal to the answers accepted (or, memory off, posted), with a
-repeated-input counter that counted each of its fields; each draft's memory within its
+report per draft, each equal to the answers accepted (or, memory off, posted), with the
+repeated-input counter of SPEC §4 (modelled here: a field is typed again only when memory
+did not have it and it was typed before; a correction is typed, never a repeat) and the
+memory use (on, off or part) its confirmation words come from; each draft's memory within its
 budget, empty while memory is off, gone once expired or submitted; a second browser gets
 404 for every URL of every draft the step touched, and the owner's memory inspector
 answers for live drafts only.
@@ -153,6 +155,58 @@ class ReportModel:
     purpose: str
 
 
+Flat = dict[str, str]  # field name (receipts by position) -> value, as the counter names them
+
+
+@dataclass
+class CounterModel:
+    """The repeated-input counter as SPEC §4 defines it, kept beside the app's."""
+
+    typed: Counter[str] = field(default_factory=Counter)
+    again: int = 0
+    pages: list[bool] = field(default_factory=list)  # memory on for each page accepted
+
+    def accept(self, now: Flat, supplied: Flat, memory_on: bool) -> None:
+        """A page accepted: a field is typed when memory did not supply it as it is now;
+        typed again when memory lacked it and it was typed before."""
+        for name, value in now.items():
+            if value and supplied.get(name) != value:
+                if name not in supplied and name in self.typed:
+                    self.again += 1
+                self.typed[name] += 1
+        self.pages.append(memory_on)
+
+    def result(self) -> tuple[int, int, str]:
+        """(fields typed, typed again, memory use) as the report must keep them."""
+        use = "part" if len(set(self.pages)) > 1 else ("off" if False in self.pages else "on")
+        return sum(self.typed.values()), self.again, use
+
+
+def employee_flat(employee: dict[str, str] | None) -> Flat:
+    return {f"employee.{k}": v for k, v in (employee or {}).items() if v}
+
+
+def receipts_flat(receipts: list[ReceiptModel | None]) -> Flat:
+    """Receipts by position (None: memory had no receipt of that id)."""
+    flat: Flat = {}
+    for n, r in enumerate(receipts, start=1):
+        if r is not None:
+            values = (*receipt_line(r)[:2], str(r.amount_minor), r.currency, r.description)
+            names = ("date", "merchant", "amount_minor", "currency", "description")
+            flat.update({f"receipts.{n}.{k}": v for k, v in zip(names, values, strict=True) if v})
+    return flat
+
+
+def categories_flat(chosen: dict[str, tuple[str, str]], order: list[str], purpose: str) -> Flat:
+    """Categories by the position of their receipt, and the purpose."""
+    flat: Flat = {"business_purpose": purpose} if purpose else {}
+    for n, rid in enumerate(order, start=1):
+        category, details = chosen.get(rid, ("", ""))
+        flat.update({k: v for k, v in ((f"categories.{n}.category", category),) if v})
+        flat.update({k: v for k, v in ((f"categories.{n}.details", details),) if v})
+    return flat
+
+
 @dataclass
 class DraftModel:
     """What one draft's memory must hold, and where the draft stands."""
@@ -167,6 +221,8 @@ class DraftModel:
     unsaved_bytes: tuple[int, int] = (0, 0)
     report: ReportModel | None = None
     reference: str = ""
+    counter: CounterModel = field(default_factory=CounterModel)  # outlives memory (forget)
+    counts: tuple[int, int, str] | None = None  # the counter's result, once submitted
 
     def complete(self, step: str) -> bool:
         """Whether memory holds every answer step asks for."""
@@ -216,6 +272,7 @@ class CategoryPage:
     ok: bool | None
     chosen: dict[str, tuple[str, str]]
     shown: dict[str, Typed]
+    typed: Flat  # what the page holds, as the counter names it
 
 
 def receipt_line(r: ReceiptModel) -> tuple[str, str, int, str, str]:
@@ -269,7 +326,13 @@ def categories_again(categories: Groups, purpose: Typed, receipts: Groups) -> Ca
     ids = [f"receipt{i:04d}" for i in range(count)]
     form = {**receipts_formdata(receipts, ids, categories), "business_purpose": purpose.text}
     shown = {f"receipts-{i}-{k}": v for i, c in enumerate(categories) for k, v in c.items()}
-    return CategoryPage(form, page_verdict(categories, purpose), {}, shown)
+    verdict = page_verdict(categories, purpose)
+    chosen = {
+        rid: (c["category"].text, c["details"].kept) for rid, c in zip(ids, categories, strict=True)
+    }
+    again = [receipt_model(rid, r) for rid, r in zip(ids, receipts, strict=True)]
+    typed = {**receipts_flat(list(again)), **categories_flat(chosen, ids, purpose.kept)}
+    return CategoryPage(form, verdict, {}, shown, typed)
 
 
 def path_and_query(response: TestResponse) -> str:
@@ -389,9 +452,14 @@ class WizardMachine(RuleBasedStateMachine):
             return
         new = replace(model, employee={k: v.kept for k, v in fields.items()})
         if self.accepted(response, page_verdict(fields), "employee", new):
+            self.count(model, employee_flat(new.employee), employee_flat(model.employee))
             self.remember(model, new)
         else:
             assert_fields_shown(response.text, named("employee-", fields))
+
+    def count(self, model: DraftModel, now: Flat, supplied: Flat) -> None:
+        """An accepted page, in the counter's model (memory off supplies nothing)."""
+        model.counter.accept(now, supplied if self.memory_on else {}, self.memory_on)
 
     def remember(self, model: DraftModel, new: DraftModel) -> None:
         if self.memory_on:
@@ -416,6 +484,9 @@ class WizardMachine(RuleBasedStateMachine):
         new = replace(model, receipts=new_receipts, categories=kept, unsaved=None)
         new.unsaved_bytes = (0, 0)
         if self.accepted(response, True, "receipts", new):
+            by_id = {r.id: r for r in model.receipts}  # memory's receipts, by id
+            supplied = receipts_flat([by_id.get(rid) for rid in ids])
+            self.count(model, receipts_flat(list(new_receipts)), supplied)
             self.remember(model, new)
 
     @rule(
@@ -504,6 +575,9 @@ class WizardMachine(RuleBasedStateMachine):
             return
         new = replace(model, categories=page.chosen, purpose=purpose.kept)
         if self.accepted(response, page.ok, "categories", new):
+            order = [r.id for r in model.receipts]
+            supplied = categories_flat(model.categories, order, model.purpose or "")
+            self.count(model, page.typed, supplied)
             self.remember(model, new)
             return
         assert_fields_shown(response.text, {"business_purpose": purpose, **page.shown})
@@ -535,7 +609,9 @@ class WizardMachine(RuleBasedStateMachine):
             for i, rid in enumerate(current)
             for k, v in by_id.get(rid, {}).items()
         }
-        return CategoryPage(categories_formdata(groups, posted, purpose), ok, chosen, shown)
+        typed = categories_flat(chosen, current, purpose.kept)
+        form = categories_formdata(groups, posted, purpose)
+        return CategoryPage(form, ok, chosen, shown, typed)
 
     @rule(draft=drafts, step=st.sampled_from(STEPS))
     def go_back(self, draft: str, step: str) -> None:
@@ -571,6 +647,8 @@ class WizardMachine(RuleBasedStateMachine):
         assert response.status_code == 303
         assert path_and_query(response) == f"/report/{draft}/confirmation"
         model.status, model.report = "submitted", expected
+        model.counter.accept(self.review_typed(answers), {}, self.memory_on)
+        model.counts = model.counter.result()
         event(f"submitted with memory {'on' if self.memory_on else 'off'}")
         confirmation = self.check(self.browser.client.get(response.location))
         assert confirmation.status_code == 200
@@ -579,6 +657,23 @@ class WizardMachine(RuleBasedStateMachine):
             again = self.post(draft, "review", form)
             assert again.status_code == 303
             assert path_and_query(again) == f"/report/{draft}/confirmation?notice=already"
+
+    def review_typed(self, answers: Answers) -> Flat:
+        """What review asked for and got: nothing with memory on, all of it with it off."""
+        if self.memory_on:
+            return {}
+        ids = [f"receipt{i:04d}" for i in range(len(answers.receipts))]
+        receipts = [receipt_model(rid, r) for rid, r in zip(ids, answers.receipts, strict=True)]
+        chosen = {
+            rid: (c["category"].text, c["details"].kept)
+            for rid, c in zip(ids, answers.categories[: len(ids)], strict=True)
+        }
+        employee = {k: v.kept for k, v in answers.employee.items()}
+        return {
+            **employee_flat(employee),
+            **receipts_flat(list(receipts)),
+            **categories_flat(chosen, ids, answers.purpose.kept),
+        }
 
     def review_form(
         self, model: DraftModel, answers: Answers
@@ -654,6 +749,8 @@ class WizardMachine(RuleBasedStateMachine):
             for report in reports:
                 assert stored_report(report) == self.models[report.draft_id].report
                 assert_counter_covers(report)
+                counts = (report.fields_typed, report.fields_repeated, report.memory_use)
+                assert counts == self.models[report.draft_id].counts
 
     @invariant()
     def memory_within_budget(self) -> None:

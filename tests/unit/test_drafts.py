@@ -10,8 +10,10 @@ from __future__ import annotations
 import random
 import string
 import threading
+import time
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from app.memory.client_store import TamperedStateError, TooLargeForCookieError
@@ -60,7 +62,7 @@ def test_many_concurrent_writers_on_one_draft_lose_nothing(repo: DraftRepository
         draft = repo.load(draft_id, memory_on=True, writer=f"tab{n}")
         assert draft
         draft.memory.set(f"key{n}", n)
-        draft.note_typed([f"field{n}"])
+        draft.note_accepted([(f"field{n}", True), ("shared", True)], memory_on=True)
         barrier.wait()
         repo.save(draft)
 
@@ -71,7 +73,8 @@ def test_many_concurrent_writers_on_one_draft_lose_nothing(repo: DraftRepository
         thread.join()
     final = repo.load(draft_id, memory_on=True, writer="check")
     assert final and sorted(final.memory) == [f"key{n}" for n in range(6)]
-    assert final.typed == {f"field{n}": 1 for n in range(6)}
+    assert final.typed == {**{f"field{n}": 1 for n in range(6)}, "shared": 6}
+    assert final.repeats == 5 and final.counted.pages_on == 6  # replayed, none lost
 
 
 @every_strategy
@@ -80,10 +83,54 @@ def test_counter_counts_typings_and_repeats(repo: DraftRepository) -> None:
     for _ in range(3):
         draft = repo.load(draft_id, memory_on=False, writer="employee")
         assert draft
-        draft.note_typed(["employee.full_name"])
+        draft.note_accepted([("employee.full_name", True)], memory_on=False)
         repo.save(draft)
     draft = repo.load(draft_id, memory_on=False, writer="employee")
     assert draft and draft.typed == {"employee.full_name": 3} and draft.repeats == 2
+    assert draft.counter().memory_use == "off"
+
+
+@every_strategy
+def test_a_correction_of_what_memory_had_is_typed_but_not_a_repeat(repo: DraftRepository) -> None:
+    draft_id = repo.create()
+    for asked in (True, False, False):  # typed once, then corrected twice (Change, Back)
+        draft = repo.load(draft_id, memory_on=True, writer="employee")
+        assert draft
+        draft.note_accepted([("employee.full_name", asked)], memory_on=True)
+        repo.save(draft)
+    draft = repo.load(draft_id, memory_on=True, writer="employee")
+    assert draft and draft.typed == {"employee.full_name": 3} and draft.repeats == 0
+    assert draft.counter().memory_use == "on"
+
+
+@every_strategy
+def test_the_counter_records_whether_memory_was_on_for_each_page(repo: DraftRepository) -> None:
+    draft_id = repo.create()
+    for on in (True, False):
+        draft = repo.load(draft_id, memory_on=on, writer="employee")
+        assert draft
+        draft.note_accepted([], memory_on=on)
+        repo.save(draft)
+    draft = repo.load(draft_id, memory_on=True, writer="review")
+    assert draft and draft.counter().memory_use == "part"
+    assert (draft.counted.pages_on, draft.counted.pages_off) == (1, 1)
+
+
+@server_stores
+def test_a_counter_stored_before_repeats_were_kept_reads_as_it_was_shown(
+    repo: DraftRepository,
+) -> None:
+    """A live draft written by the previous version: every typing after the first was a
+    repeat then, and its pages showed that number; it goes on from there."""
+    old = {"created": time.time(), "values": {}, "meta": {}, "typed": {"employee": {"a": 3}}}
+    draft_id = "old-draft"
+    repo.store.put(KEY_PREFIX + draft_id, msgspec.msgpack.encode(old), 60)
+    draft = repo.load(draft_id, memory_on=False, writer="employee")
+    assert draft and draft.repeats == 2 and draft.typed == {"employee.a": 3}
+    draft.note_accepted([("employee.a", True)], memory_on=False)
+    repo.save(draft)
+    again = repo.load(draft_id, memory_on=False, writer="employee")
+    assert again and again.repeats == 3 and again.counter().memory_use == "off"
 
 
 @every_strategy
@@ -92,7 +139,7 @@ def test_memory_off_writes_no_values(repo: DraftRepository) -> None:
     draft = repo.load(draft_id, memory_on=False, writer="employee")
     assert draft
     draft.memory.set("employee", {"full_name": "Ada"})
-    draft.note_typed(["employee.full_name"])
+    draft.note_accepted([("employee.full_name", True)], memory_on=False)
     repo.save(draft)  # the counter is written, the value is not
     on_again = repo.load(draft_id, memory_on=True, writer="employee")
     assert on_again and not on_again.memory.has("employee")
@@ -105,7 +152,7 @@ def test_discarding_memory_keeps_the_counter(repo: DraftRepository) -> None:
     draft = repo.load(draft_id, memory_on=True, writer="employee")
     assert draft
     draft.memory.set("employee", {"full_name": "Ada"})
-    draft.note_typed(["employee.full_name"])
+    draft.note_accepted([("employee.full_name", True)], memory_on=True)
     repo.save(draft)
     repo.discard_memory([draft_id])
     after = repo.load(draft_id, memory_on=True, writer="employee")
@@ -189,7 +236,7 @@ def test_a_draft_that_outgrows_its_cookie_keeps_what_it_had(repo: DraftRepositor
     assert draft
     noise = "".join(random.Random(3).choices(string.ascii_letters + string.digits, k=6000))
     draft.memory.set("receipts", [{"description": noise}])  # within the 16 KB budget
-    draft.note_typed(["receipts.0.description"])
+    draft.note_accepted([("receipts.1.description", True)], memory_on=True)
     with pytest.raises(TooLargeForCookieError):
         repo.save(draft)
     kept = repo.load(draft_id, memory_on=True, writer="review")
