@@ -31,8 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_NAME": "expense_wizard_session",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    # Rate limits per client (Flask-Limiter), in memory by default, in Redis with
-    # SESSION_TYPE=redis so that every process counts alike.
+    # Rate limits per client (Flask-Limiter), counted where session memory lives (its SQLite
+    # file, or Redis with SESSION_TYPE=redis) so that every process counts alike.
     "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",
     "WIZARD_UPLOAD_RATE": "30 per minute; 300 per hour",
     "WIZARD_API_WRITE_RATE": "60 per minute; 600 per hour",  # PUT and DELETE of the HTTP API

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
@@ -51,6 +52,8 @@ API_MESSAGES = {
 }
 UNAVAILABLE = {
     StoreUnavailableError: "Session memory cannot be reached just now.",
+    # The rate limiter counts in the session store (Redis, or its SQLite file).
+    StorageError: "Session memory cannot be reached just now.",
     OperationalError: "The reports database cannot be reached just now.",
 }
 
@@ -63,6 +66,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(StoreUnavailableError, _unavailable)
     app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(StorageError, _unavailable)
     app.register_error_handler(DraftExpiredError, _draft_expired)
     app.register_error_handler(TamperedStateError, _tampered)
 
@@ -138,7 +142,7 @@ def _api_error(error: HTTPException) -> Response:
 def _internal_error(error: InternalServerError) -> ResponseReturnValue:
     # Store failures while opening or saving the session arrive here, wrapped.
     original = error.original_exception
-    if isinstance(original, StoreUnavailableError | OperationalError):
+    if isinstance(original, StoreUnavailableError | StorageError | OperationalError):
         return _unavailable(original)
     reference = secrets.token_hex(4).upper()
     log.error("Unhandled error %s", reference, exc_info=original)
