@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +20,11 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask
+from sqlalchemy import URL, make_url
 
 from tests.conftest import make_app
-from tests.helpers import Wizard
-from tests.http import AppProcess, Browser
+from tests.helpers import Wizard, employee_form, receipt_form
+from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
 from tests.services import OwnRedis, free_port
 
 PAUSE_MS = 3000
@@ -120,3 +129,131 @@ def test_new_drafts_are_limited_per_client_across_processes(
     browser.get(two_processes[0].url + "/")
     statuses = [browser.post(two_processes[n % 2].url + "/report", {}).status for n in range(4)]
     assert statuses == [303, 303, 303, 429]
+
+
+class Relay:
+    """A TCP relay to PostgreSQL on a port of its own: closed (a database that is not there)
+    until started."""
+
+    def __init__(self, target: URL) -> None:
+        self.target = (target.host or "127.0.0.1", target.port or 5432)
+        self.port = free_port()
+        self.server: socketserver.ThreadingTCPServer | None = None
+
+    def start(self) -> None:
+        target = self.target
+
+        class Pipe(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                with socket.create_connection(target) as upstream:
+                    back = threading.Thread(target=_copy, args=(upstream, self.request))
+                    back.start()
+                    _copy(self.request, upstream)
+                    back.join()
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pipe)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def _copy(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+@pytest.fixture
+def relay(postgres_uri: str) -> Iterator[Relay]:
+    server = Relay(make_url(postgres_uri))
+    yield server
+    server.stop()
+
+
+def gunicorn(instance: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The README's production command (--preload, several workers) on a free port."""
+    port = int(env["PORT"])
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--preload",
+        "--workers",
+        "2",
+        "--no-control-socket",
+    ]
+    command += ["--bind", f"127.0.0.1:{port}", f"app:create_app(instance_path={str(instance)!r})"]
+    full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    with (instance.parent / "gunicorn.log").open("wb") as log:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=log, stderr=log, preexec_fn=die_with_parent
+        )
+
+
+def wait_for_an_answer(url: str, process: subprocess.Popen[bytes]) -> int:
+    """The status of the first answer /healthz gives, whatever it is."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as e:
+            return e.code
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError("the server did not answer")
+
+
+def walk_and_submit(browser: Browser, url: str) -> Page:
+    """A whole report over HTTP; the confirmation page."""
+    step1 = browser.post(url + "/report", {}).url
+    draft = url + step1.removeprefix(url).rsplit("/", 1)[0]
+    categories = {
+        "business_purpose": "Client visit",
+        "categories-0-receipt_id": "receipt0000",
+        "categories-0-category": "Meals",
+        "categories-0-details": "",
+    }
+    for step, form in [
+        ("employee", employee_form()),
+        ("receipts", receipt_form(0)),
+        ("categories", categories),
+        ("review", {"confirm": "y"}),
+    ]:
+        browser.get(f"{draft}/{step}")
+        page = browser.post(f"{draft}/{step}", form)
+        assert page.status == 303, (step, page.text)
+    return browser.get(page.url if page.url.startswith("http") else url + page.url)
+
+
+def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
+    tmp_path: Path, relay: Relay, postgres_uri: str
+) -> None:
+    uri = make_url(postgres_uri).set(port=relay.port).render_as_string(hide_password=False)
+    port = free_port()
+    env = {"FLASK_SQLALCHEMY_DATABASE_URI": uri, "PORT": str(port)}
+    server = gunicorn(tmp_path / "instance", env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for_an_answer(url, server) == 503
+        browser = Browser()
+        page = browser.get(url + "/")
+        assert page.status == 503 and "reports database cannot be reached" in page.text
+        assert "Nothing was submitted" in page.text
+        relay.start()  # PostgreSQL is back
+        assert browser.get(url + "/").status == 200
+        done = walk_and_submit(browser, url)
+        assert done.status == 200 and "EXP-" in done.text
+        assert wait_for_an_answer(url, server) == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
