@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import memory
+from ..errors import note_submitted
 from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
 from ..receipts.checks import human_size
@@ -249,6 +250,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
     report = submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
+    note_submitted(report.reference)  # what fails from here on must not say nothing was
     memory.forget_draft(page.draft.id)
     memory.remember_result(result_of(report, page.draft))
     memory.renew_session_id()

@@ -22,6 +22,7 @@ import redis
 from flask import Flask
 from sqlalchemy import URL, make_url
 
+from app.reports.models import Report
 from tests.conftest import make_app
 from tests.helpers import Wizard, employee_form, receipt_form
 from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
@@ -108,6 +109,24 @@ def test_api_writes_on_a_full_or_paused_redis_get_a_503_problem(
     started = time.monotonic()
     assert_unavailable_problem(put_note(wizard))
     assert time.monotonic() - started < PAUSE_MS / 1000 - 0.5
+
+
+def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    app = app_on(tmp_path, own_redis)
+    wizard = Wizard(app.test_client())
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    fill(own_redis)  # the report is stored; the browser session's write after it fails
+    page = wizard.submit()
+    with app.app_context():
+        (report,) = Report.query.all()
+    assert page.status_code == 503
+    assert "Your report was submitted" in page.text and report.reference in page.text
+    assert "Nothing was submitted" not in page.text
 
 
 @pytest.fixture
