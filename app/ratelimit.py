@@ -23,8 +23,9 @@ from urllib.parse import urlparse
 
 from flask import Flask
 from limits.storage import Storage
-
-from .memory.redis_store import redis_client
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 _REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 _SCHEMA = """
@@ -56,12 +57,21 @@ def configure(app: Flask) -> None:
     options: dict[str, Any] = {"wrap_exceptions": True}  # raised as limits' StorageError
     uri = str(config["RATELIMIT_STORAGE_URI"])
     if urlparse(uri).scheme in _REDIS_SCHEMES:
-        # Without these, redis-py waits for a paused Redis for as long as it is paused.
-        client = redis_client(uri, float(config["REDIS_TIMEOUT"]))
-        options["connection_pool"] = client.connection_pool
+        options.update(_redis_options(float(config["REDIS_TIMEOUT"])))
     config["RATELIMIT_STORAGE_OPTIONS"] = {
         **options,
         **(config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+    }
+
+
+def _redis_options(timeout: float) -> dict[str, Any]:
+    """Without timeouts redis-py waits for a paused Redis as long as it is paused. A call
+    that timed out is not retried (a counter may have counted it; the 503 comes after one
+    timeout); a dropped pooled connection is, once."""
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "retry": Retry(NoBackoff(), retries=1, supported_errors=(RedisConnectionError,)),
     }
 
 
