@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask
-from sqlalchemy import URL, make_url
+from sqlalchemy import URL, Table, create_engine, event, make_url
 
 from app.reports.models import Report
 from tests.conftest import make_app
@@ -148,6 +148,30 @@ def test_new_drafts_are_limited_per_client_across_processes(
     browser.get(two_processes[0].url + "/")
     statuses = [browser.post(two_processes[n % 2].url + "/report", {}).status for n in range(4)]
     assert statuses == [303, 303, 303, 429]
+
+
+def test_a_table_another_process_made_meanwhile_is_no_error(
+    tmp_path: Path, postgres_uri: str
+) -> None:
+    """Workers starting at once on a new database race on CREATE TABLE (gunicorn without
+    --preload stopped with "Worker failed to boot" in 1 of 4 tries): here the other worker
+    always wins, between the check and the CREATE."""
+    other = create_engine(postgres_uri)
+    made: list[bool] = []
+
+    def another_process_first(table: Table, _connection: Any, **_kw: Any) -> None:
+        if not made:
+            made.append(True)
+            table.create(other)
+
+    event.listen(Report.__table__, "before_create", another_process_first)
+    try:
+        app = make_app(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=postgres_uri)
+    finally:
+        event.remove(Report.__table__, "before_create", another_process_first)
+        other.dispose()
+    assert made
+    assert Wizard(app.test_client()).complete_draft().status_code == 303
 
 
 class Relay:
