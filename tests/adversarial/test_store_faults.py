@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import socketserver
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -127,6 +128,24 @@ def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
     assert page.status_code == 503
     assert "Your report was submitted" in page.text and report.reference in page.text
     assert "Nothing was submitted" not in page.text
+
+
+def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(tmp_path: Path) -> None:
+    """The embedded default counts in the store's SQLite file: when it cannot write there,
+    the same 503 as the session store, not a request let through uncounted."""
+    app = make_app(
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"busy_timeout_ms": 100},
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    wizard = Wizard(app.test_client())
+    wizard.token()
+    with sqlite3.connect(tmp_path / "instance" / "memory.sqlite3") as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+        assert_unavailable_page(new_draft(wizard))
+        other.rollback()
+    assert new_draft(wizard).status_code == 303
 
 
 @pytest.fixture
