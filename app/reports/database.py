@@ -71,12 +71,16 @@ def ensure_tables() -> None:
 
 def _create_tables() -> None:
     for attempt in range(1, _CREATE_ATTEMPTS + 1):
-        try:
-            db.create_all()
-            return
-        except DBAPIError:
-            if attempt == _CREATE_ATTEMPTS:
-                raise
+        # Connecting is outside the retry: a database that cannot be reached fails once.
+        with db.engine.connect() as connection:
+            try:
+                db.metadata.create_all(connection)
+                connection.commit()
+                return
+            except DBAPIError:
+                connection.rollback()
+                if attempt == _CREATE_ATTEMPTS:
+                    raise
 
 
 def _tune_sqlite(connection: Any, _record: Any) -> None:
