@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -26,7 +27,9 @@ from flask import Flask
 from sqlalchemy import URL, Table, create_engine, event, make_url
 
 from app.reports.models import Report
+from app.wizard.steps import STEPS
 from tests.conftest import make_app
+from tests.files import png
 from tests.helpers import Wizard, employee_form, receipt_form
 from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
 from tests.services import OwnRedis, free_port
@@ -130,6 +133,70 @@ def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
     assert page.status_code == 503
     assert "Your report was submitted" in page.text and report.reference in page.text
     assert "Nothing was submitted" not in page.text
+
+
+def every_route(draft_id: str, token: str) -> list[tuple[str, str, Any]]:
+    """One request of each kind the site answers: (method, path, form or JSON body)."""
+    draft = f"/report/{draft_id}"
+    api = f"/api/drafts/{draft_id}/state"
+    upload = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+    routes: list[tuple[str, str, Any]] = [
+        ("GET", path, None) for path in ("/", "/guide", "/compare", "/nowhere", "/healthz")
+    ]
+    routes += [("GET", f"{draft}/{step.name}", None) for step in STEPS]
+    routes += [
+        ("POST", "/report", {}),
+        ("POST", "/memory", {"memory": "off", "next": "/"}),
+        ("POST", "/memory/strategy", {"strategy": "cookie"}),
+        ("POST", f"{draft}/employee", employee_form()),
+        ("POST", f"{draft}/receipts", upload),
+        ("POST", f"{draft}/receipts", {**receipt_form(0), "action": "add"}),
+        ("POST", f"{draft}/keep-alive", {}),
+        ("GET", f"{draft}/confirmation", None),
+        ("GET", api, None),
+        ("GET", f"{api}/note", None),
+        ("PUT", f"{api}/note", 1),
+        ("DELETE", f"{api}/note", 1),
+        ("POST", f"{draft}/review", {"confirm": "y"}),
+        ("POST", f"{draft}/delete", {}),
+    ]
+    return [(m, p, {"csrf_token": token, **b} if isinstance(b, dict) else b) for m, p, b in routes]
+
+
+def send(client: Any, method: str, path: str, body: Any, token: str) -> Any:
+    if body is None or isinstance(body, dict):
+        return client.open(path, method=method, data=body)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
+    return client.open(path, method=method, data=json.dumps(body), headers=headers)
+
+
+def test_every_route_on_a_full_redis_answers_without_a_500(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    """The owner of a draft and a browser without a session, on every route: a 503 says
+    nothing was submitted, or (after the commit) that the report was."""
+    app = app_on(tmp_path, own_redis)
+    owner = Wizard(app.test_client())
+    owner.start()
+    owner.fill_employee()
+    owner.fill_receipts(1)
+    owner.fill_categories(["Meals"])
+    answers = []
+    for client in (app.test_client(), owner.client):
+        for method, path, body in every_route(owner.draft_id, owner.token()):
+            fill(own_redis)
+            answers.append((method, path, send(client, method, path, body, owner.token())))
+            redis.Redis(port=own_redis.port).config_set("maxmemory", 0)
+    assert not [
+        (m, p, r.status_code)
+        for m, p, r in answers
+        if r.status_code >= 500 and r.status_code != 503
+    ]
+    unavailable = [r for _, _, r in answers if r.status_code == 503]
+    assert len(unavailable) > len(answers) / 2
+    for response in unavailable:
+        told = response.json["detail"] if response.is_json else response.text
+        assert "Nothing was submitted" in told or "Your report was submitted" in told
 
 
 def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(tmp_path: Path) -> None:
