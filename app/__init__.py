@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, health, housekeeping, memory, security
+from . import errors, health, housekeeping, memory, ratelimit, security
 from .config import DEFAULTS, secret_key
 from .extensions import csrf, db, limiter
 
@@ -30,9 +30,7 @@ def create_app(
     app.config.from_mapping(test_config or {})
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or secret_key(app.instance_path)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"] or (
-        app.config["REDIS_URL"] if app.config["SESSION_TYPE"] == "redis" else "memory://"
-    )
+    ratelimit.configure(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["SQLALCHEMY_DATABASE_URI"] or (
         f"sqlite:///{os.path.join(app.instance_path, 'reports.sqlite3')}"
     )

@@ -34,8 +34,8 @@ DEFAULTS: dict[str, Any] = {
     # Bytes of Cookie header the draft cookies may bring the browser to send: below the
     # 8,190 servers such as gunicorn accept, with room left for other cookies of the host.
     "WIZARD_COOKIE_HEADER_LIMIT": 7_000,
-    # Rate limits per client (Flask-Limiter), in memory by default, in Redis with
-    # SESSION_TYPE=redis so that every process counts alike.
+    # Rate limits per client (Flask-Limiter), counted where session memory lives (its SQLite
+    # file, or Redis with SESSION_TYPE=redis) so that every process counts alike.
     "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",
     "WIZARD_UPLOAD_RATE": "30 per minute; 300 per hour",
     "WIZARD_API_WRITE_RATE": "60 per minute; 600 per hour",  # PUT and DELETE of the HTTP API

@@ -10,9 +10,10 @@ import re
 import secrets
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
@@ -51,6 +52,8 @@ API_MESSAGES = {
 }
 UNAVAILABLE = {
     StoreUnavailableError: "Session memory cannot be reached just now.",
+    # The rate limiter counts in the session store (Redis, or its SQLite file).
+    StorageError: "Session memory cannot be reached just now.",
     OperationalError: "The reports database cannot be reached just now.",
 }
 
@@ -63,8 +66,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _internal_error)
     app.register_error_handler(StoreUnavailableError, _unavailable)
     app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(StorageError, _unavailable)
     app.register_error_handler(DraftExpiredError, _draft_expired)
     app.register_error_handler(TamperedStateError, _tampered)
+
+
+def note_submitted(reference: str) -> None:
+    """The report is committed: from here on, a failure of this request must say it was
+    submitted, never that nothing was."""
+    g.submitted_reference = reference
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
@@ -138,10 +148,12 @@ def _api_error(error: HTTPException) -> Response:
 def _internal_error(error: InternalServerError) -> ResponseReturnValue:
     # Store failures while opening or saving the session arrive here, wrapped.
     original = error.original_exception
-    if isinstance(original, StoreUnavailableError | OperationalError):
+    if isinstance(original, StoreUnavailableError | StorageError | OperationalError):
         return _unavailable(original)
     reference = secrets.token_hex(4).upper()
     log.error("Unhandled error %s", reference, exc_info=original)
+    if "submitted_reference" in g:
+        return _submitted_anyway(500, support_reference=reference)
     if _for_api():
         detail = "Something went wrong on the server. If you contact support, quote the reference."
         return problem(500, "internal_error", detail, reference=reference)
@@ -164,10 +176,28 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
     what = next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
     message = f"{what} Nothing was submitted. Please try again in a minute."
     retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if "submitted_reference" in g:
+        page, code = _submitted_anyway(503)
+        return page, code, retry
     if _for_api():
         return problem(503, "unavailable", message), retry
     page, code = _page(503, message)
     return page, code, retry
+
+
+def _submitted_anyway(code: int, support_reference: str | None = None) -> tuple[str, int]:
+    """A failure after the report was committed (tidying up memory, saving the browser
+    session): the report stands, and the page says so."""
+    message = (
+        f"Your report {g.submitted_reference} is stored, but this browser's session memory "
+        "could not be updated just now, so it may still show the draft. Submitting it again "
+        "makes no second report."
+    )
+    title = "Your report was submitted"
+    page = render_template(
+        "error.html", code=code, title=title, message=message, reference=support_reference
+    )
+    return page, code
 
 
 def _page(code: int, message: str) -> tuple[str, int]:

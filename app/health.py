@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import memory
 from .extensions import db
+from .reports.database import ensure_tables
 
 bp = Blueprint("health", __name__)
 RETRY_AFTER_SECONDS = 30
@@ -40,6 +41,7 @@ def _session_store() -> str:
 
 def _database() -> str:
     try:
+        ensure_tables()  # healthy once the tables are there, not merely the server
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()

@@ -1,28 +1,87 @@
-"""The reports database: SQLite tuned for concurrent writers, tables made at start."""
+"""The reports database: SQLite tuned for concurrent writers, tables made on first contact.
+
+The tables are made at start-up when the database answers; when it does not, the app starts
+all the same, serves the 503 page until it answers, then makes them on the first request
+that reaches it.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy import Engine, event, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..extensions import db
 from ..receipts import models as receipt_models  # noqa: F401  (registers the tables)
 from . import models  # noqa: F401
 
+log = logging.getLogger(__name__)
+
+# Several processes may reach a new database at once: one's CREATE TABLE can then fail
+# because another's got there first. create_all skips tables that exist, so a retry finishes.
+_CREATE_ATTEMPTS = 3
+# Pages that never read the reports tables; /healthz checks the tables itself.
+_WITHOUT_TABLES = {"static", "health.healthz"}
+
+
+class _Tables:
+    """Whether this process has seen the tables, made once per process under a lock."""
+
+    def __init__(self) -> None:
+        self.ready = False
+        self.lock = threading.Lock()
+
 
 def init_app(app: Flask) -> None:
-    """Create the tables; on SQLite use WAL and wait for locks instead of failing."""
+    """On SQLite use WAL and wait for locks instead of failing; make the tables now if the
+    database answers, else on the first request that reaches it."""
+    app.extensions["reports_tables"] = _Tables()
+    app.before_request(_tables_before_request)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
-            engine.dispose()  # reconnect with the pragmas
-        db.create_all()
-        add_new_columns(engine)
+        try:
+            ensure_tables()
+        except OperationalError as e:
+            log.warning("The reports database cannot be reached; serving 503 until it can: %s", e)
         engine.dispose()  # forked workers (gunicorn --preload) open their own connections
+
+
+def _tables_before_request() -> None:
+    if request.endpoint not in _WITHOUT_TABLES:
+        ensure_tables()
+
+
+def ensure_tables() -> None:
+    """Make the tables unless this process has seen them; a database that cannot be reached
+    raises OperationalError (the 503 page), and the next request tries again."""
+    tables: _Tables = current_app.extensions["reports_tables"]
+    if tables.ready:
+        return
+    with tables.lock:
+        if not tables.ready:
+            _create_tables()
+            add_new_columns(db.engine)
+            tables.ready = True
+
+
+def _create_tables() -> None:
+    for attempt in range(1, _CREATE_ATTEMPTS + 1):
+        # Connecting is outside the retry: a database that cannot be reached fails once.
+        with db.engine.connect() as connection:
+            try:
+                db.metadata.create_all(connection)
+                connection.commit()
+                return
+            except DBAPIError:
+                connection.rollback()
+                if attempt == _CREATE_ATTEMPTS:
+                    raise
 
 
 def _tune_sqlite(connection: Any, _record: Any) -> None:

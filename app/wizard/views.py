@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from .. import memory
+from ..errors import note_submitted
 from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
 from ..receipts.checks import human_size
@@ -255,6 +256,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     report = submit_report(
         page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
     )
+    note_submitted(report.reference)  # what fails from here on must not say nothing was
     ended_here = memory.forget_draft(page.draft.id)
     if not ended_here or report.draft_id != page.draft.id:  # a second click, another copy
         return redirect(url_for(".confirmation", draft_id=report.draft_id, notice="already"), 303)

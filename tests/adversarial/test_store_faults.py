@@ -1,0 +1,390 @@
+"""Store faults are 503 pages that tell the truth, never 500s: a full or write-paused Redis
+(a redis-server of the test's own), a PostgreSQL that is not there, a failure after submit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import socketserver
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from sqlalchemy import URL, Table, create_engine, event, make_url
+
+from app.reports.models import Report
+from app.wizard.steps import STEPS
+from tests.conftest import make_app
+from tests.files import png
+from tests.helpers import Wizard, employee_form, receipt_form
+from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
+from tests.services import OwnRedis, free_port
+
+PAUSE_MS = 3000
+
+
+def app_on(tmp_path: Path, server: OwnRedis, **config: Any) -> Flask:
+    """An app with session memory and rate limits in this Redis, limits on, failing fast."""
+    settings = {
+        "SESSION_TYPE": "redis",
+        "REDIS_URL": server.url,
+        "REDIS_TIMEOUT": 0.3,
+        "RATELIMIT_ENABLED": True,
+        "PROPAGATE_EXCEPTIONS": False,  # what a person gets, not the test's traceback
+        **config,
+    }
+    return make_app(tmp_path / "instance", **settings)
+
+
+def fill(server: OwnRedis) -> None:
+    """Redis is full: with noeviction (the README's setting) it refuses every write."""
+    redis.Redis(port=server.port).config_set("maxmemory", 1)
+
+
+def pause_writes(server: OwnRedis) -> None:
+    redis.Redis(port=server.port).client_pause(PAUSE_MS, all=False)  # CLIENT PAUSE ms WRITE
+
+
+def new_draft(wizard: Wizard) -> Any:
+    return wizard.client.post("/report", data={"csrf_token": wizard.token()})
+
+
+def put_note(wizard: Wizard) -> Any:
+    url = f"/api/drafts/{wizard.draft_id}/state/note"
+    headers = {"X-CSRFToken": wizard.token(), "Content-Type": "application/json"}
+    return wizard.client.put(url, data=json.dumps("hello"), headers=headers)
+
+
+def assert_unavailable_page(page: Any) -> None:
+    assert page.status_code == 503, page.text
+    assert page.headers["Retry-After"] == "30"
+    assert "Nothing was submitted" in page.text
+
+
+def assert_unavailable_problem(response: Any) -> None:
+    assert response.status_code == 503, response.text
+    assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "unavailable"
+    assert "Nothing was submitted" in response.json["detail"]
+
+
+def test_a_full_redis_gives_the_503_page_on_a_new_draft(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard.token()
+    fill(own_redis)
+    assert_unavailable_page(new_draft(wizard))
+    redis.Redis(port=own_redis.port).config_set("maxmemory", 0)
+    assert new_draft(wizard).status_code == 303  # it recovers by itself
+
+
+def test_a_write_paused_redis_gives_the_503_page_within_the_timeout(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard.token()
+    pause_writes(own_redis)
+    started = time.monotonic()
+    assert_unavailable_page(new_draft(wizard))
+    assert time.monotonic() - started < PAUSE_MS / 1000 - 0.5  # not held for the whole pause
+
+
+@pytest.mark.parametrize("fault", [fill, pause_writes])
+def test_api_writes_on_a_full_or_paused_redis_get_a_503_problem(
+    tmp_path: Path, own_redis: OwnRedis, fault: Any
+) -> None:
+    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard.start()
+    assert wizard.fill_employee().status_code == 303
+    fault(own_redis)
+    started = time.monotonic()
+    assert_unavailable_problem(put_note(wizard))
+    assert time.monotonic() - started < PAUSE_MS / 1000 - 0.5
+
+
+def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    app = app_on(tmp_path, own_redis)
+    wizard = Wizard(app.test_client())
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"])
+    fill(own_redis)  # the report is stored; the browser session's write after it fails
+    page = wizard.submit()
+    with app.app_context():
+        (report,) = Report.query.all()
+    assert page.status_code == 503
+    assert "Your report was submitted" in page.text and report.reference in page.text
+    assert "Nothing was submitted" not in page.text
+
+
+def every_route(draft_id: str, token: str) -> list[tuple[str, str, Any]]:
+    """One request of each kind the site answers: (method, path, form or JSON body)."""
+    draft = f"/report/{draft_id}"
+    api = f"/api/drafts/{draft_id}/state"
+    upload = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+    routes: list[tuple[str, str, Any]] = [
+        ("GET", path, None) for path in ("/", "/guide", "/compare", "/nowhere", "/healthz")
+    ]
+    routes += [("GET", f"{draft}/{step.name}", None) for step in STEPS]
+    routes += [
+        ("POST", "/report", {}),
+        ("POST", "/memory", {"memory": "off", "next": "/"}),
+        ("POST", "/memory/strategy", {"strategy": "cookie"}),
+        ("POST", f"{draft}/employee", employee_form()),
+        ("POST", f"{draft}/receipts", upload),
+        ("POST", f"{draft}/receipts", {**receipt_form(0), "action": "add"}),
+        ("POST", f"{draft}/keep-alive", {}),
+        ("GET", f"{draft}/confirmation", None),
+        ("GET", api, None),
+        ("GET", f"{api}/note", None),
+        ("PUT", f"{api}/note", 1),
+        ("DELETE", f"{api}/note", 1),
+        ("POST", f"{draft}/review", {"confirm": "y"}),
+        ("POST", f"{draft}/delete", {}),
+    ]
+    return [(m, p, {"csrf_token": token, **b} if isinstance(b, dict) else b) for m, p, b in routes]
+
+
+def send(client: Any, method: str, path: str, body: Any, token: str) -> Any:
+    if body is None or isinstance(body, dict):
+        return client.open(path, method=method, data=body)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
+    return client.open(path, method=method, data=json.dumps(body), headers=headers)
+
+
+def test_every_route_on_a_full_redis_answers_without_a_500(
+    tmp_path: Path, own_redis: OwnRedis
+) -> None:
+    """The owner of a draft and a browser without a session, on every route: a 503 says
+    nothing was submitted, or (after the commit) that the report was."""
+    app = app_on(tmp_path, own_redis)
+    owner = Wizard(app.test_client())
+    owner.start()
+    owner.fill_employee()
+    owner.fill_receipts(1)
+    owner.fill_categories(["Meals"])
+    answers = []
+    for client in (app.test_client(), owner.client):
+        for method, path, body in every_route(owner.draft_id, owner.token()):
+            fill(own_redis)
+            answers.append((method, path, send(client, method, path, body, owner.token())))
+            redis.Redis(port=own_redis.port).config_set("maxmemory", 0)
+    assert not [
+        (m, p, r.status_code)
+        for m, p, r in answers
+        if r.status_code >= 500 and r.status_code != 503
+    ]
+    unavailable = [r for _, _, r in answers if r.status_code == 503]
+    assert len(unavailable) >= 10  # every write of the owner's; a visitor's GET writes nothing
+    for response in unavailable:
+        told = response.json["detail"] if response.is_json else response.text
+        assert "Nothing was submitted" in told or "Your report was submitted" in told
+
+
+def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(tmp_path: Path) -> None:
+    """The embedded default counts in the store's SQLite file: when it cannot write there,
+    the same 503 as the session store, not a request let through uncounted."""
+    app = make_app(
+        tmp_path / "instance",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"busy_timeout_ms": 100},
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    wizard = Wizard(app.test_client())
+    wizard.token()
+    with sqlite3.connect(tmp_path / "instance" / "memory.sqlite3") as other:
+        other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+        assert_unavailable_page(new_draft(wizard))
+        other.rollback()
+    assert new_draft(wizard).status_code == 303
+
+
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[list[AppProcess]]:
+    """Two app processes on one instance folder (the embedded default), limits on."""
+    env = {"FLASK_RATELIMIT_ENABLED": "true", "FLASK_WIZARD_DRAFT_RATE": "3 per minute"}
+    processes = [AppProcess(tmp_path / "instance", free_port(), env) for _ in range(2)]
+    with ThreadPoolExecutor() as pool:  # both start at once: half the wait
+        list(pool.map(AppProcess.start, processes))
+    yield processes
+    for process in processes:
+        process.kill()
+
+
+def test_new_drafts_are_limited_per_client_across_processes(
+    two_processes: list[AppProcess],
+) -> None:
+    browser = Browser()
+    browser.get(two_processes[0].url + "/")
+    statuses = [browser.post(two_processes[n % 2].url + "/report", {}).status for n in range(4)]
+    assert statuses == [303, 303, 303, 429]
+
+
+def test_a_table_another_process_made_meanwhile_is_no_error(
+    tmp_path: Path, postgres_uri: str
+) -> None:
+    """Workers starting at once on a new database race on CREATE TABLE (gunicorn without
+    --preload stopped with "Worker failed to boot" in 1 of 4 tries): here the other worker
+    always wins, between the check and the CREATE."""
+    other = create_engine(postgres_uri)
+    made: list[bool] = []
+
+    def another_process_first(table: Table, _connection: Any, **_kw: Any) -> None:
+        if not made:
+            made.append(True)
+            table.create(other)
+
+    event.listen(Report.__table__, "before_create", another_process_first)
+    try:
+        app = make_app(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=postgres_uri)
+    finally:
+        event.remove(Report.__table__, "before_create", another_process_first)
+        other.dispose()
+    assert made
+    assert Wizard(app.test_client()).complete_draft().status_code == 303
+
+
+class Relay:
+    """A TCP relay to PostgreSQL on a port of its own: closed (a database that is not there)
+    until started."""
+
+    def __init__(self, target: URL) -> None:
+        self.target = (target.host or "127.0.0.1", target.port or 5432)
+        self.port = free_port()
+        self.server: socketserver.ThreadingTCPServer | None = None
+
+    def start(self) -> None:
+        target = self.target
+
+        class Pipe(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                with socket.create_connection(target) as upstream:
+                    back = threading.Thread(target=_copy, args=(upstream, self.request))
+                    back.start()
+                    _copy(self.request, upstream)
+                    back.join()
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pipe)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def _copy(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+@pytest.fixture
+def relay(postgres_uri: str) -> Iterator[Relay]:
+    server = Relay(make_url(postgres_uri))
+    yield server
+    server.stop()
+
+
+def gunicorn(instance: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The README's production command (--preload, several workers) on a free port."""
+    port = int(env["PORT"])
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--preload",
+        "--workers",
+        "2",
+        "--no-control-socket",
+    ]
+    command += ["--bind", f"127.0.0.1:{port}", f"app:create_app(instance_path={str(instance)!r})"]
+    full_env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    with (instance.parent / "gunicorn.log").open("wb") as log:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=log, stderr=log, preexec_fn=die_with_parent
+        )
+
+
+def wait_for_an_answer(url: str, process: subprocess.Popen[bytes]) -> int:
+    """The status of the first answer /healthz gives, whatever it is."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as e:
+            return e.code
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError("the server did not answer")
+
+
+def walk_and_submit(browser: Browser, url: str) -> Page:
+    """A whole report over HTTP; the confirmation page."""
+    step1 = browser.post(url + "/report", {}).url
+    draft = url + step1.removeprefix(url).rsplit("/", 1)[0]
+    categories = {
+        "business_purpose": "Client visit",
+        "categories-0-receipt_id": "receipt0000",
+        "categories-0-category": "Meals",
+        "categories-0-details": "",
+    }
+    for step, form in [
+        ("employee", employee_form()),
+        ("receipts", receipt_form(0)),
+        ("categories", categories),
+        ("review", {"confirm": "y"}),
+    ]:
+        browser.get(f"{draft}/{step}")
+        page = browser.post(f"{draft}/{step}", form)
+        assert page.status == 303, (step, page.text)
+    return browser.get(page.url if page.url.startswith("http") else url + page.url)
+
+
+def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
+    tmp_path: Path, relay: Relay, postgres_uri: str
+) -> None:
+    uri = make_url(postgres_uri).set(port=relay.port).render_as_string(hide_password=False)
+    port = free_port()
+    env = {"FLASK_SQLALCHEMY_DATABASE_URI": uri, "PORT": str(port)}
+    server = gunicorn(tmp_path / "instance", env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for_an_answer(url, server) == 503
+        browser = Browser()
+        page = browser.get(url + "/")
+        assert page.status == 503 and "reports database cannot be reached" in page.text
+        assert "Nothing was submitted" in page.text
+        relay.start()  # PostgreSQL is back
+        assert browser.get(url + "/").status == 200
+        done = walk_and_submit(browser, url)
+        assert done.status == 200 and "EXP-" in done.text
+        assert wait_for_an_answer(url, server) == 200
+    finally:
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+        server.wait(timeout=15)
