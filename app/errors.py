@@ -8,9 +8,10 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -88,8 +89,7 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_csrf_failure
 
-        response: ResponseReturnValue = step_after_csrf_failure(**request.view_args)
-        return response
+        return _step_again(step_after_csrf_failure)
     return _page(400, "This page was out of date. Go back, reload the page and try again.")
 
 
@@ -97,9 +97,17 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_too_large
 
-        response: ResponseReturnValue = step_after_too_large(**request.view_args)
-        return response
+        return _step_again(step_after_too_large)
     return _http_error(error)
+
+
+def _step_again(show: Callable[..., ResponseReturnValue]) -> ResponseReturnValue:
+    """The step again, from an error handler. What stops it (no such step: a 404; a changed
+    state; a store fault) gets its own answer as in a view: raised here it would be a 500."""
+    try:
+        return show(**(request.view_args or {}))
+    except Exception as e:  # handed to its own handler, as a view's would be
+        return current_app.handle_user_exception(e)
 
 
 def _tampered(error: TamperedStateError) -> ResponseReturnValue:

@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..receipts.checks import FileRejectedError
 from ..receipts.service import delete_files, files_of, save_upload
-from .answers import groups, new_receipt_id, with_groups
+from .answers import group_index, groups, new_receipt_id, with_groups
 from .forms import MAX_RECEIPTS
 
 
@@ -50,14 +50,16 @@ def change_receipts(
     """Apply Add, Remove (receipt N) or Remove file (of receipt N); return data and an anchor."""
     receipts = groups(formdata, "receipts")
     verb, _, number = action.rpartition("-")
-    index = int(number) if number.isdigit() and len(number) < 4 else -1
+    index = group_index(number)
     anchor = "main-content"
     if action == "add" and len(receipts) < MAX_RECEIPTS:
         receipts.append({"id": new_receipt_id()})
         anchor = f"receipt-{len(receipts)}"
-    elif verb == "remove" and len(receipts) > 1 and 0 <= index < len(receipts):
+    elif index is None or index >= len(receipts):
+        pass  # no such receipt (a button of an older page, or made up): nothing changes
+    elif verb == "remove" and len(receipts) > 1:
         delete_files(draft_id, [receipts.pop(index).get("file_id", "")])
-    elif verb == "remove-file" and 0 <= index < len(receipts):
+    elif verb == "remove-file":
         delete_files(draft_id, [receipts[index].pop("file_id", "")])
         anchor = f"receipt-{index + 1}"
     return with_groups(formdata, "receipts", receipts), anchor

@@ -25,8 +25,8 @@ from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
 from ..receipts.checks import human_size
 from ..receipts.service import discard_unsubmitted, file_for_download, move_files
-from ..reports.service import TypingCounts, find_report, submit_report
-from .answers import aligned_categories, answers_from
+from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
+from .answers import aligned_categories, answers_from, well_numbered
 from .compare import result_of
 from .inspector import inspector_after_submit, inspector_for
 from .page import StepPage, error_list, with_file_errors
@@ -219,7 +219,7 @@ def _received(page: StepPage) -> Received:
 
 def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
     """The posted fields, categories bound to the receipts memory holds, by receipt id."""
-    formdata = MultiDict(request.form)
+    formdata = well_numbered(request.form)
     if CATEGORIES in page.sections and page.memory.has("receipts"):
         formdata = aligned_categories(formdata, page.receipts())
     return formdata
@@ -248,7 +248,10 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     answers = answers_from(form)
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
-    report = submit_report(page.draft.id, answers, counts, memory_on=page.memory.carries_forward)
+    try:
+        report = submit_report(page.draft.id, answers, counts, page.memory.carries_forward)
+    except UnknownFileError as e:  # the draft is kept as it was: nothing counted or saved
+        return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
     memory.forget_draft(page.draft.id)
     memory.remember_result(result_of(report, page.draft))
     memory.renew_session_id()
