@@ -23,7 +23,6 @@ from werkzeug.wrappers import Response
 from .. import memory
 from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
-from ..receipts.checks import human_size
 from ..receipts.service import discard_unsubmitted, file_for_download, move_files
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
 from .answers import aligned_categories, answers_from, well_numbered
@@ -40,6 +39,7 @@ NOTICES = {
     "full": "This draft is too large for a browser cookie, so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
 }
+TOO_LARGE = "That was too much to send"
 
 
 @bp.get("/")
@@ -310,18 +310,29 @@ def _local_path(target: str) -> str:
     return target if _LOCAL_PATH.fullmatch(target) else "/"
 
 
-def step_after_too_large(draft_id: str, step_name: str) -> ResponseReturnValue:
-    """Show the step again from memory when the files sent at once were too large to read."""
+def step_after_too_large(message: str, draft_id: str, step_name: str) -> ResponseReturnValue:
+    """Show the step again from memory when the page sent was too large to read."""
+    if step_named(step_name) and memory.owns(draft_id) and memory.strategy_of(draft_id) == "form":
+        # Its memory was in the body that was not read (reading it again is no answer).
+        return render_template(
+            "error.html",
+            code=413,
+            title=TOO_LARGE,
+            message=(
+                f"{message} This draft's memory travels with the page, and it was part of what "
+                "could not be read, so this page cannot show your answers. Nothing is lost: "
+                "your browser's Back button returns to the page as you left it."
+            ),
+        ), 413
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found
-    limit = human_size(current_app.config["MAX_CONTENT_LENGTH"])
-    message = (
-        f"The files you chose add up to more than {limit}, so nothing on the page was sent. "
-        "Choose fewer or smaller files at a time."
+    shown = (
+        " Below is what memory holds; your browser's Back button returns to the page as "
+        "you left it."
     )
     form = found.form(found.remembered_formdata())
-    return render_step(found, form, errors=[("main-content", message)], status=413)
+    return render_step(found, form, errors=[("main-content", message + shown)], status=413)
 
 
 def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValue:
