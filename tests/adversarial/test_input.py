@@ -4,14 +4,18 @@ message on the page it came from, everything typed kept (issue 15, class 3)."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.reports.models import Report
 from tests.adversarial.browsers import PLACES, PlaceWizard, heading
 from tests.helpers import errors_of, receipt_form
+from tests.property import BASE
 
 LONG_INDEX = "9" * 5000  # over Python's 4,300-digit limit for int()
 # Digits of other scripts ("\U0001d7d8" is a double-struck 0), signs, spaces, too many digits.
@@ -150,3 +154,35 @@ def test_a_draft_still_works_after_line_breaks_in_its_state(app: Flask) -> None:
     assert response.status_code < 500
     page = wizard.client.post("/memory", data={**data, "memory_state": state})
     assert page.status_code == 200 and heading(page) == "Receipts"  # the state goes on
+
+
+# Any Unicode digit or number character (Nd: ٣; No: ² ①; Nl: Ⅻ), with ASCII ones too, in
+# any number that is not a plain one (1 to 4 ASCII digits: those name a real receipt).
+DIGITS = st.characters(categories=["Nd", "No", "Nl"])
+NOT_PLAIN = st.text(DIGITS, min_size=1, max_size=5).filter(lambda t: not PLAIN.fullmatch(t))
+PLAIN = re.compile("[0-9]{1,4}")
+
+
+@pytest.fixture
+def receipts_page(app: Flask) -> PlaceWizard:
+    return at_receipts(app, "server")
+
+
+@settings(BASE, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    index=NOT_PLAIN | st.text("0123456789", min_size=5),
+    verb=st.sampled_from(["remove", "remove-file", "add", ""]),
+)
+def test_any_digits_in_a_group_number_or_an_action_are_no_500(
+    receipts_page: PlaceWizard, index: str, verb: str
+) -> None:
+    wizard = receipts_page
+    data = {
+        **receipt_form(0, merchant="Kept", amount="x"),
+        **receipt_form(1, merchant="Also kept", amount="x"),
+        f"receipts-{index}-merchant": "Odd",
+        f"categories-{index}-category": "Meals",
+    }
+    page = wizard.post("receipts", {**data, "action": f"{verb}-{index}" if verb else index})
+    assert page.status_code == 200 and heading(page) == "Receipts"
+    assert 'value="Kept"' in page.text and 'value="Odd"' not in page.text
