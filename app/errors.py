@@ -98,6 +98,8 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
 
 
 def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    if _for_api():
+        return _api_error(error)
     message = too_large_message(error)
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_too_large

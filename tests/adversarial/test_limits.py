@@ -93,3 +93,10 @@ def test_eleven_photos_of_five_megabytes_with_memory_in_the_form(app: Flask) -> 
     assert f"{WHOLE} 52.0 MB" in page.text and FORM_MEMORY in page.text
     wizard.state = wizard.state  # the page before is intact: Back, then fewer files
     assert heading(wizard.post("receipts", receipt_form(0))) == "Categories"
+
+
+def test_a_page_other_than_a_step_says_which_limit_too(app: Flask) -> None:
+    wizard = PlaceWizard(app.test_client(), "server")
+    data = {"csrf_token": wizard.token(), **{f"extra-{i}": "x" for i in range(1_001)}}
+    page = wizard.client.post("/memory", data=data, content_type="multipart/form-data")
+    assert page.status_code == 413 and PARTS in page.text and WHOLE not in page.text
