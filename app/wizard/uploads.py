@@ -12,6 +12,8 @@ from ..receipts.service import delete_files, files_of, save_upload
 from .answers import group_index, groups, new_receipt_id, with_groups
 from .forms import MAX_RECEIPTS
 
+UNKNOWN_FILE = "The file of this receipt is not one this draft stored: choose the file again"
+
 
 @dataclass
 class Received:
@@ -29,10 +31,13 @@ def receive_files(
     owned = files_of(draft_id, [group.get("file_id", "") for group in receipts])
     errors: dict[str, str] = {}
     for index, group in enumerate(receipts):
-        if group.get("file_id") not in owned:
+        named = group.get("file_id", "")
+        if named not in owned:
             group["file_id"] = ""  # a made-up or foreign id is dropped, never served
         upload = files.get(f"receipts-{index}-file")
         if upload is None or not upload.filename:
+            if named and named not in owned:  # said, not in silence: no report loses its file
+                errors[f"receipts-{index}-file"] = UNKNOWN_FILE
             continue
         try:
             stored = save_upload(draft_id, upload, current_app.config["RECEIPT_MAX_BYTES"])
