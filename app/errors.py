@@ -8,15 +8,20 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
+from functools import partial
+from types import CodeType
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound, RequestEntityTooLarge
+from werkzeug.formparser import MultiPartParser
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.sansio.multipart import MultipartDecoder
 
 from .extensions import db
 from .health import RETRY_AFTER_SECONDS
@@ -98,18 +103,70 @@ def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_csrf_failure
 
-        response: ResponseReturnValue = step_after_csrf_failure(**request.view_args)
-        return response
+        return _step_again(step_after_csrf_failure)
     return _page(400, "This page was out of date. Go back, reload the page and try again.")
 
 
 def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    if _for_api():
+        return _api_error(error)
+    message = too_large_message(error)
     if request.endpoint == "wizard.step" and request.view_args:
         from .wizard.views import step_after_too_large
 
-        response: ResponseReturnValue = step_after_too_large(**request.view_args)
-        return response
-    return _http_error(error)
+        return _step_again(partial(step_after_too_large, message))
+    return _page(413, f"{message} Go back and try again.")
+
+
+# Werkzeug refuses a body with the same bare RequestEntityTooLarge for each of its limits;
+# only the check that raised it tells them apart. The whole body's size is known from its
+# header before anything is read; the form parser checks the other two as it reads.
+_RAISED_BY: dict[CodeType, str] = {
+    MultipartDecoder.next_event.__code__: "parts",  # one part more than MAX_FORM_PARTS
+    MultipartDecoder.receive_data.__code__: "field",  # MAX_FORM_MEMORY_SIZE, in one chunk
+    MultiPartParser.parse.__code__: "field",  # MAX_FORM_MEMORY_SIZE, over several chunks
+}
+
+
+def exceeded_limit(error: RequestEntityTooLarge) -> str:
+    """Which limit refused the body: "field", "parts" or (the rest) "whole"."""
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    raised_in = traceback.tb_frame.f_code if traceback else None
+    return _RAISED_BY.get(raised_in, "whole") if raised_in else "whole"
+
+
+def too_large_message(error: RequestEntityTooLarge) -> str:
+    """What was too large, truly: the whole body, one field, or the number of parts."""
+    from .receipts.checks import human_size
+
+    limit = exceeded_limit(error)
+    if limit == "field":
+        size = human_size(request.max_form_memory_size or 0)
+        return f"One field on this page held more than {size}, so nothing on the page was sent."
+    if limit == "parts":
+        parts = request.max_form_parts or 0
+        return (
+            f"This page sent more than {parts:,} fields and files at once, more than this "
+            "service reads, so nothing on it was sent."
+        )
+    size = human_size(request.max_content_length or 0)
+    return (
+        f"The files you chose add up to more than {size}, so nothing on the page was sent. "
+        "Choose fewer or smaller files at a time."
+    )
+
+
+def _step_again(show: Callable[..., ResponseReturnValue]) -> ResponseReturnValue:
+    """The step again, from an error handler. What stops it (no such step: a 404; a changed
+    state; a store fault) gets its own answer as in a view: raised here it would be a 500."""
+    try:
+        return show(**(request.view_args or {}))
+    except (CSRFError, RequestEntityTooLarge) as e:  # the error being handled, once more:
+        return _http_error(e)  # its plain page, never its handler again
+    except Exception as e:  # handed to its own handler, as a view's would be
+        return current_app.handle_user_exception(e)
 
 
 def _tampered(error: TamperedStateError) -> ResponseReturnValue:

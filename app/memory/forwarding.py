@@ -11,6 +11,7 @@ sends that page instead, with the POST's cookies.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,10 @@ from .client_store import FORM_FIELD, OWNER_MARK, FormStore
 
 FORWARD_HEADER = "X-Expense-Wizard-Forward-State"  # internal: never leaves the app
 MAX_FORWARDS = 3  # a page may itself send on once or twice (the journey guard)
+# The shape of a passed state: the draft's key, the mark, its signed memory (itsdangerous:
+# base64 text, a ttl and dots). What a client posts goes into a header only in this shape:
+# a line break in a header value makes Werkzeug raise, and would split the header anyway.
+PASSED_STATE = re.compile(r"draft:[A-Za-z0-9._-]{1,64}![A-Za-z0-9._:=-]+", re.ASCII)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -36,7 +41,7 @@ def mark_forward(response: Response) -> Response:
         state = request.form.get(FORM_FIELD)
         key = (state or "").partition(OWNER_MARK)[0]
     draft_pages = f"/report/{key.removeprefix('draft:')}/"
-    if state:
+    if state and PASSED_STATE.fullmatch(state):  # else there is no memory to hand on
         path = urlsplit(response.location).path
         if path.startswith(draft_pages) and not path.endswith("/confirmation"):
             response.headers[FORWARD_HEADER] = state

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable, Iterable
 
@@ -13,6 +14,15 @@ from werkzeug.datastructures import FileStorage
 from ..extensions import db
 from .checks import check_upload, display_name
 from .models import ReceiptFile
+
+# What save_upload names a file. Nothing else names one, so nothing else is looked up (a NUL
+# in it would even make PostgreSQL refuse the query).
+FILE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}", re.ASCII)
+
+
+def _real(file_ids: Iterable[str | None]) -> list[str]:
+    """The ids among these that could name a stored file."""
+    return [file_id for file_id in file_ids if file_id and FILE_ID.fullmatch(file_id)]
 
 
 def _now() -> dt.datetime:
@@ -40,7 +50,7 @@ def save_upload(draft_id: str, upload: FileStorage, max_bytes: int) -> ReceiptFi
 
 def files_of(draft_id: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
     """The draft's files with these ids (names and sizes; not their bytes)."""
-    wanted = [file_id for file_id in file_ids if file_id]
+    wanted = _real(file_ids)
     if not wanted:
         return {}
     query = select(ReceiptFile).where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
@@ -49,7 +59,7 @@ def files_of(draft_id: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
 
 def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
     """Delete these files of the draft, unless they already belong to a submitted report."""
-    wanted = [file_id for file_id in file_ids if file_id]
+    wanted = _real(file_ids)
     if wanted:
         db.session.execute(
             delete(ReceiptFile).where(
@@ -63,6 +73,8 @@ def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
 
 def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:
     """The file with its bytes, if it belongs to this draft (or its report)."""
+    if not _real([file_id]):
+        return None
     query = (
         select(ReceiptFile)
         .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id == file_id)
@@ -72,17 +84,20 @@ def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:
     return found
 
 
-def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> None:
-    """Make files part of the report being written (same transaction, no commit here)."""
-    wanted = list(file_ids)
+def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> set[str]:
+    """Make the draft's files with these ids part of the report being written (same
+    transaction, no commit here); return the ids marked: an id missing is no file of its."""
+    wanted = _real(file_ids)
     if not wanted:
-        return  # nothing to mark: no statement at all
-    db.session.execute(
+        return set()  # nothing to mark: no statement at all
+    marked = db.session.scalars(
         update(ReceiptFile)
         .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
         .values(submitted=True)
+        .returning(ReceiptFile.id)
         .execution_options(synchronize_session=False)  # the commit expires loaded files
     )
+    return set(marked)
 
 
 def move_files(draft_id: str, new_draft_id: str) -> None:

@@ -37,6 +37,19 @@ class TypingCounts:
         return cls(counter.fields_typed, counter.again, counter.memory_use)
 
 
+class UnknownFileError(ValueError):
+    """A receipt names a file its draft did not store (made up, or gone): nothing was
+    submitted."""
+
+    def __init__(self, positions: list[int]) -> None:
+        which = ", ".join(str(n) for n in positions)
+        super().__init__(
+            f"The file of receipt {which} is not one this draft stored, so nothing was "
+            "submitted. Check the receipts and their files, then submit again."
+        )
+        self.positions = positions
+
+
 def new_reference() -> str:
     """EXP- and 8 random characters from 0-9A-Z."""
     return "EXP-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
@@ -62,22 +75,33 @@ def submit_report(
     """Write the report once; a repeated submit of the same draft, or of any draft of its
     lineage, returns the first one. One transaction writes the report and its line items,
     marks its files submitted and deletes the draft's other uploads (replaced or asked
-    again along the way)."""
+    again along the way). Raises UnknownFileError, writing nothing, if a receipt names no
+    file of this draft."""
     for _ in range(_REFERENCE_ATTEMPTS):
         report = _build(draft_id, answers, counts, memory_on)
         report.lineage = lineage
         try:
+            _mark_files(draft_id, answers["receipts"])  # first: no line item names a stranger
             _insert(report)  # draft_id and lineage are unique: no query first for a report
-            mark_submitted(draft_id, [r["file_id"] for r in answers["receipts"] if "file_id" in r])
             discard_unsubmitted(draft_id, commit=False)
             db.session.commit()
-        except IntegrityError:
-            db.session.rollback()  # submitted already (or by another request), or the
-            if existing := find_report(draft_id, lineage):  # reference clashed: try another
-                return existing
+        except (IntegrityError, UnknownFileError) as e:
+            db.session.rollback()  # submitted already (or by another request)? Else a file
+            if existing := find_report(draft_id, lineage):  # was no file of the draft, or
+                return existing  # the reference clashed: then try another
+            if isinstance(e, UnknownFileError):
+                raise
             continue
         return report
     raise RuntimeError("Could not store the report; please submit it again.")
+
+
+def _mark_files(draft_id: str, receipts: list[dict[str, Any]]) -> None:
+    """Mark the receipts' files submitted; refuse (rolled back) any that is not the draft's."""
+    wanted = {r["file_id"] for r in receipts if "file_id" in r}
+    if missing := wanted - mark_submitted(draft_id, wanted):
+        positions = [n for n, r in enumerate(receipts, 1) if r.get("file_id") in missing]
+        raise UnknownFileError(positions)
 
 
 def _insert(report: Report) -> None:

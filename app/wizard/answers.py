@@ -16,6 +16,10 @@ from .money import format_minor, to_minor
 EMPLOYEE_FIELDS = ("full_name", "work_email", "employee_id", "department", "manager_email")
 RECEIPT_FIELDS = ("date", "merchant", "amount", "currency", "description")
 CATEGORY_FIELDS = ("category", "details")
+GROUPS = ("receipts", "categories")  # the repeated groups a page may post, as name-N-field
+# A group's (or a Remove button's) number: ASCII digits only, and few of them. str.isdigit()
+# accepts "²" and "①", which int() refuses, and int() refuses over 4,300 digits.
+_INDEX = re.compile(r"[0-9]{1,4}", re.ASCII)
 Answers = dict[str, Any]  # memory key -> value, as the steps store them
 
 
@@ -118,6 +122,25 @@ def typed_fields(answers: Answers, receipts: list[dict[str, Any]]) -> dict[str, 
     return {name: value for name, value in flat.items() if value not in ("", None)}
 
 
+def group_index(text: str) -> int | None:
+    """The number text gives a group or a button (remove-3), if it is a plain one."""
+    return int(text) if _INDEX.fullmatch(text) else None
+
+
+def well_numbered(formdata: MultiDict[str, str]) -> MultiDict[str, str]:
+    """The posted fields less those of a group with no plain number: no browser sends them,
+    and WTForms would read "receipts-²-amount" as group int("²")."""
+    return MultiDict([(k, v) for k, v in formdata.items(multi=True) if not _odd_group_key(k)])
+
+
+def _odd_group_key(key: str) -> bool:
+    group = next((name for name in GROUPS if key.startswith(name)), None)
+    if group is None:
+        return False
+    sep, number = key[len(group) : len(group) + 1], key[len(group) + 1 :].split("-", 1)[0]
+    return sep != "-" or group_index(number) is None
+
+
 def groups(formdata: MultiDict[str, str], prefix: str) -> list[dict[str, str]]:
     """The repeated groups a page posted under prefix, in order, as field -> raw text."""
     pattern = _group_pattern(prefix)
@@ -142,7 +165,7 @@ def with_groups(
 
 
 def _group_pattern(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"^{prefix}-(\d+)-(\w+)$")
+    return re.compile(rf"^{prefix}-({_INDEX.pattern})-(\w+)$", re.ASCII)
 
 
 def aligned_categories(

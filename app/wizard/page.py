@@ -17,8 +17,6 @@ from .answers import Answers, formdata_from_memory, typed_fields
 from .forms import page_form_class
 from .steps import CATEGORIES, EMPLOYEE, PURPOSE, RECEIPTS, SECTION_ORDER, Section, Step, owner_of
 
-NON_ANSWER_FIELDS = ("csrf_token", "action", "revision")
-
 
 @dataclass
 class StepPage:
@@ -123,8 +121,11 @@ class StepPage:
         return owner_of(section_of_field(field_id))
 
     def keep_unsaved(self, formdata: MultiDict[str, str]) -> None:
-        """Remember raw input (not yet validated) so Add and Remove lose nothing."""
-        unsaved = {k: v for k, v in formdata.items() if k not in NON_ANSWER_FIELDS}
+        """Remember raw input (not yet validated) so Add and Remove lose nothing: only the
+        fields the page's form declares, never what else came with them (the memory_state
+        field would put the old state inside the new one, click after click)."""
+        declared = field_names(self.form(formdata))
+        unsaved = {k: v for k, v in formdata.items() if k in declared}
         self.memory.set(self.unsaved_key, unsaved)
 
 
@@ -144,6 +145,20 @@ def section_of_field(field_id: str) -> Section:
     if field_id.startswith("categories-") or field_id.endswith(("-category", "-details")):
         return CATEGORIES
     return RECEIPTS if field_id.startswith("receipts-") else PURPOSE
+
+
+def field_names(form: Any) -> set[str]:
+    """The names of every input a form declares, in its groups too (receipts-0-merchant)."""
+    names: set[str] = set()
+    for field in form:
+        if isinstance(field, FormField):
+            names |= field_names(field.form)
+        elif isinstance(field, FieldList):
+            for entry in field:
+                names |= field_names(entry.form)
+        else:
+            names.add(field.name)
+    return names
 
 
 def error_list(form: Any) -> list[tuple[str, str]]:

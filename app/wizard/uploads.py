@@ -9,8 +9,10 @@ from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..receipts.checks import FileRejectedError
 from ..receipts.service import delete_files, files_of, save_upload
-from .answers import groups, new_receipt_id, with_groups
+from .answers import group_index, groups, new_receipt_id, with_groups
 from .forms import MAX_RECEIPTS
+
+UNKNOWN_FILE = "The file of this receipt is not one this draft stored: choose the file again"
 
 
 @dataclass
@@ -29,10 +31,13 @@ def receive_files(
     owned = files_of(draft_id, [group.get("file_id", "") for group in receipts])
     errors: dict[str, str] = {}
     for index, group in enumerate(receipts):
-        if group.get("file_id") not in owned:
+        named = group.get("file_id", "")
+        if named not in owned:
             group["file_id"] = ""  # a made-up or foreign id is dropped, never served
         upload = files.get(f"receipts-{index}-file")
         if upload is None or not upload.filename:
+            if named and named not in owned:  # said, not in silence: no report loses its file
+                errors[f"receipts-{index}-file"] = UNKNOWN_FILE
             continue
         try:
             stored = save_upload(draft_id, upload, current_app.config["RECEIPT_MAX_BYTES"])
@@ -50,14 +55,16 @@ def change_receipts(
     """Apply Add, Remove (receipt N) or Remove file (of receipt N); return data and an anchor."""
     receipts = groups(formdata, "receipts")
     verb, _, number = action.rpartition("-")
-    index = int(number) if number.isdigit() and len(number) < 4 else -1
+    index = group_index(number)
     anchor = "main-content"
     if action == "add" and len(receipts) < MAX_RECEIPTS:
         receipts.append({"id": new_receipt_id()})
         anchor = f"receipt-{len(receipts)}"
-    elif verb == "remove" and len(receipts) > 1 and 0 <= index < len(receipts):
+    elif index is None or index >= len(receipts):
+        pass  # no such receipt (a button of an older page, or made up): nothing changes
+    elif verb == "remove" and len(receipts) > 1:
         delete_files(draft_id, [receipts.pop(index).get("file_id", "")])
-    elif verb == "remove-file" and 0 <= index < len(receipts):
+    elif verb == "remove-file":
         delete_files(draft_id, [receipts[index].pop("file_id", "")])
         anchor = f"receipt-{index + 1}"
     return with_groups(formdata, "receipts", receipts), anchor

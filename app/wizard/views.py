@@ -24,10 +24,9 @@ from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
-from ..receipts.checks import human_size
 from ..receipts.service import discard_unsubmitted, file_for_download, move_files
-from ..reports.service import TypingCounts, find_report, submit_report
-from .answers import aligned_categories, answers_from
+from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
+from .answers import aligned_categories, answers_from, well_numbered
 from .compare import result_of
 from .inspector import inspector_after_submit, inspector_for
 from .page import StepPage, error_list, with_file_errors
@@ -41,6 +40,7 @@ NOTICES = {
     "full": "This draft is too large for a browser cookie, so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
 }
+TOO_LARGE = "That was too much to send"
 
 
 @bp.get("/")
@@ -223,7 +223,7 @@ def _received(page: StepPage) -> Received:
 
 def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
     """The posted fields, categories bound to the receipts memory holds, by receipt id."""
-    formdata = MultiDict(request.form)
+    formdata = well_numbered(request.form)
     if CATEGORIES in page.sections and page.memory.has("receipts"):
         formdata = aligned_categories(formdata, page.receipts())
     return formdata
@@ -253,9 +253,12 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
     lineage = memory.lineage_of(page.draft.id)
-    report = submit_report(
-        page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
-    )
+    try:
+        report = submit_report(
+            page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
+        )
+    except UnknownFileError as e:  # the draft is kept as it was: nothing counted or saved
+        return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
     note_submitted(report.reference)  # what fails from here on must not say nothing was
     ended_here = memory.forget_draft(page.draft.id)
     if not ended_here or report.draft_id != page.draft.id:  # a second click, another copy
@@ -329,18 +332,29 @@ def _local_path(target: str) -> str:
     return target if _LOCAL_PATH.fullmatch(target) else "/"
 
 
-def step_after_too_large(draft_id: str, step_name: str) -> ResponseReturnValue:
-    """Show the step again from memory when the files sent at once were too large to read."""
+def step_after_too_large(message: str, draft_id: str, step_name: str) -> ResponseReturnValue:
+    """Show the step again from memory when the page sent was too large to read."""
+    if step_named(step_name) and memory.owns(draft_id) and memory.strategy_of(draft_id) == "form":
+        # Its memory was in the body that was not read (reading it again is no answer).
+        return render_template(
+            "error.html",
+            code=413,
+            title=TOO_LARGE,
+            message=(
+                f"{message} This draft's memory travels with the page, and it was part of what "
+                "could not be read, so this page cannot show your answers. Nothing is lost: "
+                "your browser's Back button returns to the page as you left it."
+            ),
+        ), 413
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found
-    limit = human_size(current_app.config["MAX_CONTENT_LENGTH"])
-    message = (
-        f"The files you chose add up to more than {limit}, so nothing on the page was sent. "
-        "Choose fewer or smaller files at a time."
+    shown = (
+        " Below is what memory holds; your browser's Back button returns to the page as "
+        "you left it."
     )
     form = found.form(found.remembered_formdata())
-    return render_step(found, form, errors=[("main-content", message)], status=413)
+    return render_step(found, form, errors=[("main-content", message + shown)], status=413)
 
 
 def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValue:
