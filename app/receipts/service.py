@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import undefer
 from werkzeug.datastructures import FileStorage
 
@@ -69,6 +69,26 @@ def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
             )
         )
         db.session.commit()
+
+
+def unsubmitted_count(draft_id: str) -> int:
+    """How many files the draft holds that no report has taken yet."""
+    query = select(func.count()).where(
+        ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False)
+    )
+    return int(db.session.scalar(query) or 0)
+
+
+def delete_all_but(draft_id: str, keep: Iterable[str]) -> None:
+    """Delete the draft's unsubmitted files except these (the ones it still refers to)."""
+    db.session.execute(
+        delete(ReceiptFile).where(
+            ReceiptFile.draft_id == draft_id,
+            ReceiptFile.submitted.is_(False),
+            ReceiptFile.id.not_in(_real(keep)),
+        )
+    )
+    db.session.commit()
 
 
 def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:

@@ -65,6 +65,13 @@ class StepPage:
         ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
         return files_of(self.draft.id, ids)
 
+    def files_in_memory(self) -> set[str]:
+        """Ids of the files memory refers to: its receipts', and any kept by Add or Remove."""
+        receipts: list[dict[str, Any]] = self.memory.get("receipts") or []  # type: ignore[assignment]
+        unsaved: dict[str, str] = self.memory.get(self.unsaved_key) or {}  # type: ignore[assignment]
+        kept = [v for k, v in unsaved.items() if k.endswith("-file_id")]
+        return {r["file_id"] for r in receipts if r.get("file_id")} | set(kept)
+
     def accept(self, answers: Answers) -> None:
         """Count what was typed, then remember the answers (memory off drops them)."""
         self.count_typed(answers)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from ..receipts.checks import FileRejectedError
-from ..receipts.service import delete_files, files_of, save_upload
+from ..receipts.service import (
+    delete_all_but,
+    delete_files,
+    files_of,
+    save_upload,
+    unsubmitted_count,
+)
 from .answers import group_index, groups, new_receipt_id, with_groups
 from .forms import MAX_RECEIPTS
 
@@ -24,13 +31,18 @@ class Received:
 
 
 def receive_files(
-    draft_id: str, formdata: MultiDict[str, str], files: MultiDict[str, FileStorage]
+    draft_id: str,
+    formdata: MultiDict[str, str],
+    files: MultiDict[str, FileStorage],
+    kept: Iterable[str] = (),
 ) -> Received:
-    """Store every file chosen on the page; keep only file ids that belong to this draft."""
+    """Store every file chosen on the page (within the draft's room for files); keep only
+    file ids that belong to this draft. `kept`: the files memory still refers to."""
     receipts = groups(formdata, "receipts")
     owned = files_of(draft_id, [group.get("file_id", "") for group in receipts])
+    room = _Room(draft_id, {*kept, *owned})
     errors: dict[str, str] = {}
-    for index, group in enumerate(receipts):
+    for index, group in enumerate(receipts[:MAX_RECEIPTS]):  # a page has no more
         named = group.get("file_id", "")
         if named not in owned:
             group["file_id"] = ""  # a made-up or foreign id is dropped, never served
@@ -40,13 +52,37 @@ def receive_files(
                 errors[f"receipts-{index}-file"] = UNKNOWN_FILE
             continue
         try:
+            room.take()
             stored = save_upload(draft_id, upload, current_app.config["RECEIPT_MAX_BYTES"])
         except FileRejectedError as e:
             errors[f"receipts-{index}-file"] = str(e)
             continue
         delete_files(draft_id, [group["file_id"]])  # a replaced file goes at once
+        room.used -= bool(group["file_id"])
         group["file_id"] = stored.id
+        room.referred.add(stored.id)
     return Received(with_groups(formdata, "receipts", receipts), errors)
+
+
+class _Room:
+    """How many more files a draft may hold (WIZARD_FILES_PER_DRAFT): when it is full, the
+    files nothing refers to any more (left on pages asked again, or by another tab) go."""
+
+    def __init__(self, draft_id: str, referred: set[str]) -> None:
+        self.draft_id, self.referred = draft_id, referred
+        self.limit = int(current_app.config["WIZARD_FILES_PER_DRAFT"])
+        self.used = unsubmitted_count(draft_id)
+
+    def take(self) -> None:
+        if self.used >= self.limit:
+            delete_all_but(self.draft_id, self.referred)
+            self.used = unsubmitted_count(self.draft_id)
+        if self.used >= self.limit:
+            raise FileRejectedError(
+                f"This report already holds {self.limit} files, the most one report may. "
+                "Remove a file you no longer need, then choose this one again"
+            )
+        self.used += 1
 
 
 def change_receipts(

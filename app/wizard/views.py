@@ -218,7 +218,7 @@ def _received(page: StepPage) -> Received:
     formdata = _posted_formdata(page)
     if RECEIPTS not in page.sections:
         return Received(formdata)
-    return receive_files(page.draft.id, formdata, request.files)
+    return receive_files(page.draft.id, formdata, request.files, page.files_in_memory())
 
 
 def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
