@@ -197,6 +197,10 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         """Store the session once it holds something worth keeping; until then only its id
         travels, in the cookie."""
         if not (session.keys() | session.loaded.keys()) <= NOT_WORTH_KEEPING:
+            if session.loaded.keys() <= NOT_WORTH_KEEPING and not session.new:
+                # The first thing worth keeping goes under a new id: an id someone planted in
+                # this browser (session fixation) never holds anything.
+                self.regenerate(session)
             return super().save_session(app, session, response)  # type: ignore[no-any-return]
         if session.new and session.csrf_read:  # a token was handed out: keep its secret
             response.set_cookie(
