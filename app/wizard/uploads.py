@@ -71,9 +71,11 @@ class _Room:
     def __init__(self, draft_id: str, referred: set[str]) -> None:
         self.draft_id, self.referred = draft_id, referred
         self.limit = int(current_app.config["WIZARD_FILES_PER_DRAFT"])
-        self.used = unsubmitted_count(draft_id)
+        self.used = -1  # counted with the first file: a page without one costs no query
 
     def take(self) -> None:
+        if self.used < 0:
+            self.used = unsubmitted_count(self.draft_id)
         if self.used >= self.limit:
             delete_all_but(self.draft_id, self.referred)
             self.used = unsubmitted_count(self.draft_id)
