@@ -108,3 +108,26 @@ class AppProcess:
             self.process.wait()
             self.process.stderr.close()  # type: ignore[union-attr]
             self.process = None
+
+
+class GunicornProcess(AppProcess):
+    """The app under gunicorn as the README runs it (--preload, several sync workers)."""
+
+    def __init__(self, instance: Path, port: int, env: dict[str, str], workers: int = 4) -> None:
+        super().__init__(instance, port, env)
+        self.workers = workers
+
+    def start(self) -> GunicornProcess:
+        command = [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(self.workers),
+                   "--no-control-socket", "--bind", f"127.0.0.1:{self.port}",
+                   f"app:create_app(instance_path={str(self.instance)!r})"]  # fmt: skip
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent,
+        )
+        self._wait_until_up()
+        return self

@@ -1,5 +1,6 @@
-"""Two requests of one browser at the same time lose nothing (SPEC §9, issue 15.2): several
-real app processes over HTTP, one browser's cookies, requests released by a barrier.
+"""Two requests of one browser at the same time lose nothing (SPEC §9, issue 15.2): gunicorn
+with four workers and a threaded server beside it on one instance folder, over HTTP, one
+browser's cookies, requests released by a barrier.
 
 The browser session (switch, draft ids, CSRF secret) is saved key by key on its freshest
 copy, so simultaneous starts, a submit beside a start, and a move beside a start each keep
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import employee_form, receipt_form
-from tests.http import AppProcess, Browser, Page
+from tests.http import AppProcess, Browser, GunicornProcess, Page
 from tests.services import free_port
 
 PROCESSES = 2
@@ -26,14 +27,19 @@ PROCESSES = 2
 
 @pytest.fixture(params=["sqlite", "redis"])
 def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[AppProcess]]:
-    """Two app processes on one instance folder: one embedded store, or one Redis."""
+    """Five app processes on one instance folder: one embedded store, or one Redis."""
     env = {"FLASK_SECRET_KEY": secrets.token_hex(16), "FLASK_RATELIMIT_ENABLED": "false"}
     if request.param == "redis":
         env["FLASK_SESSION_TYPE"] = "redis"
         env["FLASK_REDIS_URL"] = request.getfixturevalue("redis_url")
         env["FLASK_REDIS_KEY_PREFIX"] = request.getfixturevalue("redis_prefix")
     instance = tmp_path / "instance"
-    apps = [AppProcess(instance, free_port(), env).start() for _ in range(PROCESSES)]
+    # Several real processes: gunicorn's sync workers, and a threaded server beside them on
+    # the same instance folder (a request may land on any of them).
+    apps: list[AppProcess] = [GunicornProcess(instance, free_port(), env, workers=4)]
+    apps.append(AppProcess(instance, free_port(), env))
+    for app in apps:
+        app.start()
     yield apps
     for app in apps:
         app.kill()
