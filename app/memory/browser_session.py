@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -42,8 +43,12 @@ class SafeSerializer:
         return _decoder.decode(data)  # raises msgspec.DecodeError; never unpickles
 
 
-MOVED_TO = "_moved_to"  # the only key of a retired session's entry
-RETIRED = "retired:"  # + a retired id, for as long as a session lives: it never opens again
+# A retired session's entry, kept as long as a session lives: the id it moved to, and until
+# when opening it still leads there (a double click). A request that opened the session
+# before it moved always saves into its successor, however slow; a retired id never opens
+# a session again once the grace is over.
+MOVED_TO = "_moved_to"
+FORWARD_UNTIL = "_forward_until"
 # A browser that holds nothing but its CSRF secret (every visitor's first page) gets no
 # store entry: its secret is derived from its session id, which its cookie keeps, and goes
 # into the store with the first thing worth keeping. So a loop of cookieless GETs writes
@@ -81,8 +86,8 @@ class BrowserSession(ServerSideSession):  # type: ignore[misc]
             result.pop(key, None)
         for key, value in self.items():
             before = self.loaded.get(key, _ABSENT)
-            if value == before:
-                continue
+            if value == before or (key == CSRF_KEY and CSRF_KEY in result):
+                continue  # a stored CSRF secret is never replaced by a request's
             if isinstance(value, dict) and isinstance(result.get(key), dict):
                 base = before if isinstance(before, dict) else {}
                 value = _merged(result[key], base, value)
@@ -139,14 +144,13 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         new_sid = self._generate_sid(self.sid_length)
         lifetime = self.app.permanent_session_lifetime.total_seconds()
 
-        def retire(fresh: dict[str, Any]) -> bytes | None:
+        def retire(fresh: dict[str, Any]) -> bytes:
             self.store.put(self._get_store_id(new_sid), self.serializer.encode(fresh), lifetime)
-            return _encoder.encode({MOVED_TO: new_sid}) if self.rotation_grace > 0 else None
+            forward_until = time.time() + self.rotation_grace
+            return _encoder.encode({MOVED_TO: new_sid, FORWARD_UNTIL: forward_until})
 
-        retired_sid = session.sid
         try:
-            self._replay_once(session, retire, self.rotation_grace)
-            self.store.put(RETIRED + retired_sid, b"1", lifetime)
+            self._replay_once(session, retire, lifetime)
             session.sid = new_sid
         except _ForwardedError as forwarded:
             session.sid = forwarded.sid
@@ -177,7 +181,9 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         """Apply the request's changes to the freshest stored copy, in one store update."""
 
         def mutate(data: bytes | None) -> bytes | None:
-            fresh = self._decoded(data)
+            # Gone meanwhile (expired, deleted): what this request loaded is the base, so
+            # the session is never rewritten from its last changes alone.
+            fresh = session.loaded if data is None else self._decoded(data)
             if isinstance(moved_to := fresh.get(MOVED_TO), str):
                 raise _ForwardedError(moved_to)
             return write(session.replayed_on(fresh))
@@ -199,7 +205,9 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         if not (session.keys() | session.loaded.keys()) <= NOT_WORTH_KEEPING:
             if session.loaded.keys() <= NOT_WORTH_KEEPING and not session.new:
                 # The first thing worth keeping goes under a new id: an id someone planted in
-                # this browser (session fixation) never holds anything.
+                # this browser (session fixation) never holds anything. The CSRF secret stays,
+                # so pages open in other tabs still work (SESSION_COOKIE_SECURE's __Host-
+                # prefix is what keeps other hosts from planting an id at all).
                 self.regenerate(session)
             return super().save_session(app, session, response)  # type: ignore[no-any-return]
         if session.new and session.csrf_read:  # a token was handed out: keep its secret
@@ -222,9 +230,9 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         sid = request.cookies.get(self.get_cookie_name(app), "")
         well_formed = bool(_SESSION_ID.fullmatch(sid))
         stored = self._retrieve_session_data(self._get_store_id(sid)) if well_formed else None
-        if well_formed and (stored or not self.store.get(RETIRED + sid)):
+        if well_formed:
             session = self._followed(BrowserSession(stored, sid=sid, permanent=True))
-        else:
+        if not well_formed or MOVED_TO in session:  # absent, malformed or retired: afresh
             session = BrowserSession(sid=self._generate_sid(self.sid_length), permanent=True)
             session.new = True
         if CSRF_KEY not in session:
@@ -236,15 +244,14 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         key = str(app.secret_key).encode()
         return hmac.new(key, b"csrf:" + sid.encode(), hashlib.sha256).hexdigest()
 
-    def _followed(self, session: ServerSideSession) -> ServerSideSession:
+    def _followed(self, session: BrowserSession) -> BrowserSession:
+        """The session a retired id leads to within its grace period (whose cookie is sent);
+        a retired id past it, or a chain too long, stays as it is (to be replaced)."""
         for _ in range(MAX_FORWARDS):
             new_sid = session.get(MOVED_TO)
-            if not isinstance(new_sid, str):
+            if not isinstance(new_sid, str) or session.get(FORWARD_UNTIL, 0) < time.time():
                 break
             data = self._retrieve_session_data(self._get_store_id(new_sid)) or {}
-            session = self.session_class(data, sid=new_sid)
+            session = BrowserSession(data, sid=new_sid, permanent=True)
             session.modified = True  # sends the new id's cookie
-        if MOVED_TO in session:  # a chain too long or a planted entry: start afresh
-            session = self.session_class(sid=self._generate_sid(self.sid_length), permanent=True)
-            session.new = True
         return session

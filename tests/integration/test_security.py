@@ -8,6 +8,7 @@ import pickle
 import time
 from pathlib import Path
 
+import msgspec
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
@@ -154,6 +155,12 @@ def _with_session_id(wizard: Wizard, sid: str) -> Wizard:
     return other
 
 
+def holds_nothing_of_the_session(app: Flask, session_id: str) -> bool:
+    """A retired id's entry is only where it went (kept so a slow request saves there)."""
+    entry = app.extensions["memory_store"].get(f"session:{session_id}")
+    return entry is None or set(msgspec.msgpack.decode(entry)) == {"_moved_to", "_forward_until"}
+
+
 @pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0}])
 @pytest.mark.parametrize("change", ["switch memory", "submit"])
 def test_switching_memory_or_submitting_issues_a_new_session_id_and_deletes_the_old(
@@ -167,7 +174,7 @@ def test_switching_memory_or_submitting_issues_a_new_session_id_and_deletes_the_
         assert wizard.switch_memory(on=False).status_code == 303
     after = _session_id(wizard)
     assert after != before
-    assert app.extensions["memory_store"].get(f"session:{before}") is None
+    assert holds_nothing_of_the_session(app, before)
     assert wizard.start()  # same browser: its token and drafts are kept under the new id
     stale = _with_session_id(wizard, before)
     refused = stale.fill_employee()  # the old id opens nothing of this browser's
@@ -197,7 +204,7 @@ def test_after_the_grace_period_the_old_session_id_is_dead(app: Flask, wizard: W
     time.sleep(0.4)
     stale = _with_session_id(wizard, before)
     assert stale.client.get(first.location).status_code == 404
-    assert app.extensions["memory_store"].get(f"session:{before}") is None
+    assert holds_nothing_of_the_session(app, before)
     assert wizard.client.get(first.location).status_code == 200  # the owner, under its new id
 
 
