@@ -48,8 +48,8 @@ __all__ = [
     "passed_state",
 ]
 
-# Draft ids a browser session keeps (ids only; the oldest go first). Far above what the
-# rate limit on new drafts lets one browser start within the session's lifetime.
+# Draft ids a browser session keeps (ids only; the oldest go first), so it can tell its own
+# expired draft from one it never had; a bound on what one session can be made to hold.
 MAX_REMEMBERED_DRAFTS = 500
 # Where a draft's memory lives: the setting's values and the labels people see.
 STRATEGIES = {
@@ -201,6 +201,13 @@ def _own(draft_id: str) -> None:
     session["drafts"] = {**dict(kept), draft_id: time.time()}
 
 
+def _drafts_that_may_live() -> list[str]:
+    """This browser's drafts started within a draft's absolute lifetime (older ones are
+    gone wherever their memory lived)."""
+    since = time.time() - drafts().lifetimes.absolute
+    return [draft_id for draft_id, started in _owned().items() if started > since]
+
+
 def owns(draft_id: str) -> bool:
     """Say whether this browser started the draft."""
     return draft_id in _owned()
@@ -265,7 +272,7 @@ def submitted_results() -> dict[str, dict[str, Any]]:
 def switch_memory(on: bool) -> None:
     """Turn session memory on or off for this browser; off discards every draft's memory."""
     if not on:
-        for draft_id in owned_draft_ids():
+        for draft_id in _drafts_that_may_live():
             drafts_of(draft_id).discard_memory([draft_id])
     if on == memory_is_on():
         return

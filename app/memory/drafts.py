@@ -177,25 +177,16 @@ class DraftRepository:
         return draft_id
 
     def entry(self, draft_id: str) -> bytes | None:
-        """The draft's stored entry as it is, for moving it elsewhere (None once ended)."""
-        if self._consulted and self._consulted.has_ended(draft_id):
-            return None
-        return self.store.get(KEY_PREFIX + draft_id)
+        """The draft's stored entry, for moving it elsewhere (None once ended or expired;
+        without the memory a wipe discarded)."""
+        record = self._live_record(draft_id, touch=False)
+        return None if record is None else _encoder.encode(record)
 
     def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
         """Return the live draft (sliding its idle timeout), or None if it is gone or ended."""
-        fate = self._consulted.fate(draft_id) if self._consulted else LIVE
-        if fate.ended:  # what an older page still carries is neither read nor renewed
+        record = self._live_record(draft_id, touch=True)
+        if record is None:
             return None
-        data = self.store.get_touch(KEY_PREFIX + draft_id, self.lifetimes.idle)
-        if data is None:
-            return None
-        record = _decoder.decode(data)
-        if self.lifetimes.ttl(record["created"]) <= 0:
-            self.store.delete(KEY_PREFIX + draft_id)
-            return None
-        if fate.wiped > record.get("wiped", 0.0):  # a copy from before the switch went off
-            record = self._wiped(draft_id, record, fate.wiped)
         memory: SessionState | NullState = (
             SessionState(record["values"], record["meta"], self.budget, writer)
             if memory_on
@@ -204,6 +195,24 @@ class DraftRepository:
         counted = counter_of(record)
         pages, revision = record.get("pages", 0), record.get("rev", 0)
         return Draft(draft_id, record["created"], memory, counted, pages=pages, revision=revision)
+
+    def _live_record(self, draft_id: str, touch: bool) -> dict[str, Any] | None:
+        """The one way a draft is read: what the ledger knows of it applied first (an ended
+        draft is not read nor renewed; a copy from before a wipe comes without its memory)."""
+        fate = self._consulted.fate(draft_id) if self._consulted else LIVE
+        if fate.ended:
+            return None
+        key = KEY_PREFIX + draft_id
+        data = self.store.get_touch(key, self.lifetimes.idle) if touch else self.store.get(key)
+        if data is None:
+            return None
+        record = _decoder.decode(data)
+        if self.lifetimes.ttl(record["created"]) <= 0:
+            self.store.delete(key)
+            return None
+        if fate.wiped > record.get("wiped", 0.0):  # a copy from before the switch went off
+            record = self._wiped(draft_id, record, fate.wiped)
+        return record
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -254,9 +263,11 @@ class DraftRepository:
                 self.store.update(KEY_PREFIX + draft_id, _without_memory, self.lifetimes.idle)
 
     def end(self, draft_id: str) -> bool:
-        """Delete the draft (submitted, deleted or moved); False if it had already ended."""
+        """Delete the draft (submitted, deleted or moved); False if it had already ended.
+        The ledger first: if its write fails, the draft is still whole, not half-ended."""
+        ended_here = self.ledger.end(draft_id) if self.ledger else True
         self.store.delete(KEY_PREFIX + draft_id)
-        return self.ledger.end(draft_id) if self.ledger else True
+        return ended_here
 
     def delete(self, draft_id: str) -> None:
         """Remove a draft's entry (its end, if it matters, goes through end())."""

@@ -52,3 +52,19 @@ def test_an_older_cookie_from_before_memory_went_off_brings_no_memory_back(
     assert page.status_code == 200 and "Before Off" not in page.text
     assert wizard.fill_employee(full_name="After On").status_code == 303
     assert 'value="After On"' in wizard.get("employee").text  # the draft goes on
+
+
+def test_moving_a_page_from_before_memory_went_off_brings_no_memory_back(
+    form_wizard: FormWizard,
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee(full_name="Before Off")
+    older, old_id = form_wizard.state, form_wizard.draft_id
+    switch_in_another_tab(form_wizard, on=False)
+    switch_in_another_tab(form_wizard, on=True)
+    data = {"csrf_token": form_wizard.token(), "strategy": "server", "draft": old_id,
+            "step": "receipts", "next": "/", "memory_state": older}  # fmt: skip
+    moved = form_wizard.client.post("/memory/strategy", data=data)
+    assert moved.status_code == 303
+    page = form_wizard.client.get(moved.location.replace("/receipts", "/employee"))
+    assert page.status_code == 200 and "Before Off" not in page.text
