@@ -8,6 +8,7 @@ transaction, so two tabs working at once never lose each other's answers.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ def new_draft_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+REVISION = re.compile(r"[0-9]{1,9}", re.ASCII)
 LINEAGE_MARK = "."  # never in a token: <place prefix><lineage>[.<move>]
 
 
@@ -90,11 +92,19 @@ class Draft:
     pages: int = 0  # step pages sent (Continue, Add, Remove, Submit), for the comparison
     pages_now: int = 0
     revision: int = 0  # how many saves changed its memory: a page shows the one it was made at
+    key_revisions: dict[str, int] = field(default_factory=dict)  # the save that wrote each key
 
-    def changed_since(self, shown: str | None) -> bool:
-        """Whether memory changed after a page showing revision `shown` was made (another tab
-        of the same draft wrote meanwhile). A page without one is not checked."""
-        return shown is not None and shown != str(self.revision)
+    def changed_since(self, shown: str | None, keys: Iterable[str] | None) -> bool:
+        """Whether any of these memory keys (None: any at all) was written after a page made
+        at revision `shown` (another tab of the draft saved meanwhile). A page without one
+        is not checked; one that is no revision is."""
+        if shown is None:
+            return False
+        if not REVISION.fullmatch(shown):
+            return True
+        if keys is None:
+            return self.revision > int(shown)
+        return any(self.key_revisions.get(key, 0) > int(shown) for key in keys)
 
     def note_accepted(self, typings: Iterable[Typing], memory_on: bool) -> None:
         """Count the fields typed on a step page just accepted, and whether memory was on."""
@@ -194,7 +204,15 @@ class DraftRepository:
         )
         counted = counter_of(record)
         pages, revision = record.get("pages", 0), record.get("rev", 0)
-        return Draft(draft_id, record["created"], memory, counted, pages=pages, revision=revision)
+        return Draft(
+            draft_id,
+            record["created"],
+            memory,
+            counted,
+            pages=pages,
+            revision=revision,
+            key_revisions=record.get("keyrev", {}),
+        )
 
     def _live_record(self, draft_id: str, touch: bool) -> dict[str, Any] | None:
         """The one way a draft is read: what the ledger knows of it applied first (an ended
@@ -237,6 +255,7 @@ class DraftRepository:
             record["pages"] = record.get("pages", 0) + draft.pages_now
             if draft.memory.operations:
                 record["rev"] = revision = record.get("rev", 0) + 1
+                record["keyrev"] = _written(record.get("keyrev", {}), draft, revision)
             check_budget(record["values"], self.budget)
             return _encoder.encode(record)
 
@@ -272,6 +291,17 @@ class DraftRepository:
     def delete(self, draft_id: str) -> None:
         """Remove a draft's entry (its end, if it matters, goes through end())."""
         self.store.delete(KEY_PREFIX + draft_id)
+
+
+def _written(key_revisions: dict[str, int], draft: Draft, revision: int) -> dict[str, int]:
+    """Which save wrote each key, after this one (a deleted key has none)."""
+    written = dict(key_revisions)
+    for op, key, _ in draft.memory.operations:
+        if op == "set":
+            written[key] = revision
+        else:
+            written.pop(key, None)
+    return written
 
 
 def _without_memory(data: bytes | None) -> bytes | None:

@@ -15,7 +15,17 @@ from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
 from .answers import Answers, formdata_from_memory, typed_fields
 from .forms import page_form_class
-from .steps import CATEGORIES, EMPLOYEE, PURPOSE, RECEIPTS, SECTION_ORDER, Section, Step, owner_of
+from .steps import (
+    CATEGORIES,
+    EMPLOYEE,
+    FINAL,
+    PURPOSE,
+    RECEIPTS,
+    SECTION_ORDER,
+    Section,
+    Step,
+    owner_of,
+)
 
 
 @dataclass
@@ -64,6 +74,16 @@ class StepPage:
         """Name and size of the files the page's receipts refer to."""
         ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
         return files_of(self.draft.id, ids)
+
+    def own_keys(self) -> tuple[str, ...] | None:
+        """The memory keys this page writes (None for review: everything it shows)."""
+        if self.step is FINAL:
+            return None
+        return (*(section.key for section in self.sections if section.key), self.unsaved_key)
+
+    def holds(self, answers: Answers) -> bool:
+        """Whether memory already holds exactly these answers (the page was sent twice)."""
+        return bool(answers) and all(self.memory.get(k) == v for k, v in answers.items())
 
     def files_in_memory(self) -> set[str]:
         """Ids of the files memory refers to: its receipts', and any kept by Add or Remove."""

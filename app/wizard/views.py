@@ -118,8 +118,6 @@ def step(draft_id: str, step_name: str) -> ResponseReturnValue:
         return _go(page.draft, earlier, notice="incomplete")
     if request.method == "GET" or "goto" in request.form:  # goto: a link that carries memory
         return render_step(page, page.form(page.remembered_formdata()), errors=[])
-    if page.draft.changed_since(request.form.get("revision")):
-        return _changed_in_another_tab(page)
     return _post_step(page)
 
 
@@ -197,16 +195,24 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     page.draft.note_page_sent()
     received = _received(page)
     action = request.form.get("action", "continue")
+    stale = page.draft.changed_since(request.form.get("revision"), page.own_keys())
     if action != "continue" and RECEIPTS in page.sections:
-        return _change_receipts(page, received, action)
+        return (
+            _changed_elsewhere(page, received)
+            if stale
+            else _change_receipts(page, received, action)
+        )
     form = page.form(received.formdata)
     valid = form.validate()
     if not valid or received.errors:
         return _shown_again(page, with_file_errors(form, received.errors))
+    answers = answers_from(form)
+    if stale and not page.holds(answers):  # the same answers again (a second click) go on
+        return _changed_elsewhere(page, received)
     if page.step is FINAL:
         return _submit(page, received.formdata)
     try:
-        page.accept(answers_from(form))
+        page.accept(answers)
         memory.save_draft(page.draft)
     except BudgetExceededError as e:
         return _refused(page, form, e)
@@ -292,15 +298,15 @@ def render_step(
     return render_template(page.step.template, **context), status
 
 
-def _changed_in_another_tab(page: StepPage) -> tuple[str, int]:
-    """The page again with what it sent, unsaved, when another tab of the same draft saved
-    after it was made: the person sees the change and decides (Continue again saves)."""
-    received = _received(page)
+def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
+    """The page again with what it sent, unsaved, when the answers it asks for were saved
+    after it was made (another tab of the draft): the person sees and decides."""
     message = (
-        "This draft was changed in another tab, so what you sent from this page was not "
-        "saved yet. Check the answers below and press the button again."
+        "This draft was changed in another tab after this page was shown, so what you sent "
+        "from this page was not saved yet. Check the answers below and press the button again."
     )
     form = with_file_errors(page.form(received.formdata), received.errors)
+    memory.save_draft(page.draft)  # the page count
     return render_step(page, form, errors=[("main-content", message)], status=409)
 
 
