@@ -73,14 +73,24 @@ class RedisStore:
             self.client.delete(self.prefix + key)
 
     def update(self, key: str, mutate: Mutation, ttl: float) -> bytes | None:
-        """Read, change and write key atomically; retried if another writer got there first."""
+        """Read, change and write key atomically; retried if another writer got there first,
+        for as long as one command may take. (redis-py also reports a timeout while watching
+        as a WatchError: a paused Redis must end in a 503, not in retries until the worker
+        is killed.)"""
+        deadline = time.monotonic() + self._timeout()
         with _unavailable_on_error(), self.client.pipeline() as pipe:
             for _ in range(_UPDATE_ATTEMPTS):
                 try:
                     return self._try_update(pipe, self.prefix + key, mutate, ttl)
                 except WatchError:
+                    if time.monotonic() > deadline:
+                        break
                     time.sleep(random.uniform(0, _BACKOFF_SECONDS))
-        raise StoreUnavailableError("Too many requests changed this draft at once; try again.")
+        raise StoreUnavailableError("The session store did not complete the change in time.")
+
+    def _timeout(self) -> float:
+        configured = self.client.connection_pool.connection_kwargs.get("socket_timeout")
+        return float(configured or 1.0)
 
     def _try_update(self, pipe: Any, full_key: str, mutate: Mutation, ttl: float) -> bytes | None:
         pipe.watch(full_key)

@@ -388,3 +388,29 @@ def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
     finally:
         server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=15)
+
+
+@pytest.mark.parametrize("route", ["memory off", "delete", "move"])
+def test_changes_on_a_long_write_pause_end_in_a_503_within_the_timeout(
+    tmp_path: Path, own_redis: OwnRedis, route: str
+) -> None:
+    """Found by attack: a timeout while watching a key came back from redis-py as a
+    WatchError and was retried for about 30 s, until gunicorn killed the worker."""
+    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard.start()
+    assert wizard.fill_employee().status_code == 303
+    token, draft = wizard.token(), wizard.draft_id
+    sends = {
+        "memory off": ("/memory", {"memory": "off", "next": "/"}),
+        "delete": (f"/report/{draft}/delete", {}),
+        "move": ("/memory/strategy", {"strategy": "cookie", "draft": draft, "step": "receipts"}),
+    }
+    path, data = sends[route]
+    redis.Redis(port=own_redis.port).client_pause(20_000, all=False)
+    try:
+        started = time.monotonic()
+        page = wizard.client.post(path, data={"csrf_token": token, **data})
+        elapsed = time.monotonic() - started
+    finally:
+        redis.Redis(port=own_redis.port).client_unpause()
+    assert page.status_code == 503 and elapsed < 5, (page.status_code, elapsed)
