@@ -47,6 +47,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
+    # Flask-Limiter merges each app's RATELIMIT_STORAGE_OPTIONS into the one extension's
+    # own dict: without this, a second app in the process (tests) inherits the first's.
+    limiter._storage_options = {}
     limiter.init_app(app)
     errors.init_app(app)
     init_wizard(app)

@@ -23,6 +23,7 @@ from .drafts import (
     KEY_PREFIX,
     LINEAGE_MARK,
     Draft,
+    DraftChangedError,
     DraftExpiredError,
     DraftRepository,
     Lifetimes,
@@ -36,6 +37,7 @@ from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
 __all__ = [
     "BudgetExceededError",
     "Draft",
+    "DraftChangedError",
     "DraftExpiredError",
     "Memory",
     "NullState",
@@ -246,9 +248,10 @@ def delete_expired() -> int:
     return drafts().store.delete_expired()
 
 
-def save_draft(draft: Draft) -> None:
-    """Write what the request changed in the draft."""
-    drafts_of(draft.id).save(draft)
+def save_draft(draft: Draft, guarded: bool = False) -> None:
+    """Write what the request changed in the draft (guarded: only if no other request wrote
+    the same answers since it was loaded, else DraftChangedError)."""
+    drafts_of(draft.id).save(draft, guarded)
 
 
 def forget_draft(draft_id: str) -> bool:

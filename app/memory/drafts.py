@@ -44,6 +44,10 @@ class DraftExpiredError(RuntimeError):
     """The draft expired or was submitted while this request was working on it."""
 
 
+class DraftChangedError(RuntimeError):
+    """Another request saved the answers this one was about to save (a second tab)."""
+
+
 Typing = tuple[str, bool]  # a field typed on an accepted page; True: memory did not have it
 
 
@@ -236,8 +240,9 @@ class DraftRepository:
         """Say whether the draft is still in the store."""
         return self.store.get(KEY_PREFIX + draft_id) is not None
 
-    def save(self, draft: Draft) -> None:
-        """Write the draft's new memory and counts, replayed on the stored copy."""
+    def save(self, draft: Draft, guarded: bool = False) -> None:
+        """Write the draft's new memory and counts, replayed on the stored copy. Guarded:
+        refuse (DraftChangedError) if a key it writes was written since it was loaded."""
         if not draft.has_changes:
             return
         writer = getattr(draft.memory, "writer", "")
@@ -248,6 +253,8 @@ class DraftRepository:
             if data is None:
                 raise DraftExpiredError("This expense report draft has expired.")
             record = _decoder.decode(data)
+            if guarded and _written_since(record.get("keyrev", {}), draft):
+                raise DraftChangedError("Another tab saved these answers meanwhile.")
             for operation in draft.memory.operations:
                 apply_operation(record["values"], record["meta"], operation, writer)
             counted = counter_of(record).plus(draft.typed_now, draft.accepted_now)
@@ -291,6 +298,14 @@ class DraftRepository:
     def delete(self, draft_id: str) -> None:
         """Remove a draft's entry (its end, if it matters, goes through end())."""
         self.store.delete(KEY_PREFIX + draft_id)
+
+
+def _written_since(key_revisions: dict[str, int], draft: Draft) -> bool:
+    """Whether a key the draft writes was written by a save after it was loaded."""
+    loaded = draft.key_revisions
+    return any(
+        key_revisions.get(key, 0) > loaded.get(key, 0) for _, key, _ in draft.memory.operations
+    )
 
 
 def _written(key_revisions: dict[str, int], draft: Draft, revision: int) -> dict[str, int]:

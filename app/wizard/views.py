@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
-from ..memory import BudgetExceededError, Draft, TooLargeForCookieError
+from ..memory import BudgetExceededError, Draft, DraftChangedError, TooLargeForCookieError
 from ..receipts.service import discard_unsubmitted, file_for_download, move_files
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
 from .answers import aligned_categories, answers_from, well_numbered
@@ -213,9 +213,11 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
         return _submit(page, received.formdata)
     try:
         page.accept(answers)
-        memory.save_draft(page.draft)
+        memory.save_draft(page.draft, guarded=True)
     except BudgetExceededError as e:
         return _refused(page, form, e)
+    except DraftChangedError:  # another tab saved the same answers at the same moment
+        return _changed_elsewhere(page, received)
     return _go(page.draft, next_step(page.step, page.memory))
 
 
@@ -306,7 +308,6 @@ def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
         "from this page was not saved yet. Check the answers below and press the button again."
     )
     form = with_file_errors(page.form(received.formdata), received.errors)
-    memory.save_draft(page.draft)  # the page count
     return render_step(page, form, errors=[("main-content", message)], status=409)
 
 

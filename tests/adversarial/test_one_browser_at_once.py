@@ -182,3 +182,26 @@ def test_two_tabs_on_one_draft_do_not_overwrite_each_other_without_a_word(
     again = REVISION.search(page.text)
     assert again and browser.post(f"{draft}/receipts", {**one, "revision": again[1]}).status == 303
     assert "Tab A only" in browser.get(f"{draft}/categories").text  # the person's choice
+
+
+def test_two_tabs_on_one_draft_sending_at_the_same_moment_lose_nothing_silently(
+    servers: list[AppProcess],
+) -> None:
+    """The same page of one draft sent from two tabs at once, with different answers: one is
+    saved, the other is told and keeps what it sent (never two 303s with one lost)."""
+    browser = Browser()
+    browser.get(servers[0].url + "/")
+    for _ in range(5):
+        path = draft_path(browser.post(f"{servers[0].url}/report", {}))
+        assert browser.post(f"{servers[0].url}{path}/employee", employee_form()).status == 303
+        shown = REVISION.search(browser.get(f"{servers[0].url}{path}/receipts").text)
+        assert shown
+        pages = at_once([tab_sends(browser, server, path, shown[1]) for server in servers])
+        assert sorted(page.status for page in pages) == [303, 409], "one tab's answers lost"
+        told = next(page for page in pages if page.status == 409)
+        assert "This draft was changed in another tab" in told.text
+
+
+def tab_sends(browser: Browser, server: AppProcess, path: str, revision: str) -> Callable[[], Page]:
+    data = {**receipt_form(0, merchant=f"Tab on {server.port}"), "revision": revision}
+    return lambda: browser.post(f"{server.url}{path}/receipts", data)
