@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "WIZARD_DRAFT_RATE": "10 per minute; 100 per hour",
     "WIZARD_UPLOAD_RATE": "30 per minute; 300 per hour",
     "WIZARD_API_WRITE_RATE": "60 per minute; 600 per hour",  # PUT and DELETE of the HTTP API
+    # The memory switch and moving memory: each issues a new session id or moves a draft,
+    # whose traces stay in the store for a day.
+    "WIZARD_SWITCH_RATE": "30 per minute; 300 per hour",
     "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Submitted reports

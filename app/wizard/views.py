@@ -70,13 +70,19 @@ def new_report() -> Response:
     return redirect(url_for(".step", draft_id=draft_id, step_name="employee"), 303)
 
 
+def _switch_rate() -> str:
+    return str(current_app.config["WIZARD_SWITCH_RATE"])
+
+
 @bp.post("/memory")
+@limiter.limit(_switch_rate)
 def switch_memory() -> Response:
     memory.switch_memory(request.form.get("memory") == "on")
     return redirect(_local_path(request.form.get("next", "/")), 303)
 
 
 @bp.post("/memory/strategy")
+@limiter.limit(_switch_rate)
 def choose_strategy() -> Response:
     """Keep memory elsewhere from now on; from the inspector, move this draft there too."""
     name = request.form.get("strategy", "")

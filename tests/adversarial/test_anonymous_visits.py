@@ -69,3 +69,14 @@ def test_a_malformed_session_cookie_is_a_new_visitor(app: Flask, wizard: Wizard)
     assert page.status_code == 200 and entries(app) == 0
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token and wizard.client.post("/report", data={"csrf_token": token[1]}).status_code == 303
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "WIZARD_SWITCH_RATE": "3 per minute"}]
+)
+def test_the_memory_switch_is_rate_limited(app: Flask, wizard: Wizard) -> None:
+    """Each switch leaves a retired session id in the store for a day: a loop of them is
+    refused, so no client can fill the store with them."""
+    answers = [wizard.switch_memory(on=n % 2 == 1).status_code for n in range(4)]
+    assert answers == [303, 303, 303, 429]
+    assert "Too many requests" in wizard.switch_memory(on=True).text
