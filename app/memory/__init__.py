@@ -161,11 +161,18 @@ def move_draft(draft_id: str, to: str) -> str | None:
     if entry is None:
         return None
     new_id = target.adopt(entry, lineage_of(draft_id))  # first: it may not fit
-    if not source.end(draft_id):  # another request ended or moved it meanwhile
+    if not source.end(draft_id, moved_to=new_id):  # another request ended or moved it
         target.delete(new_id)
         return None
     _own(new_id)
     return new_id
+
+
+def moved_to(draft_id: str) -> str | None:
+    """The id a draft of this browser lives on under after it was moved (another tab)."""
+    ledger = drafts().ledger
+    successor = ledger.fate(draft_id).moved_to if ledger else ""
+    return successor if successor and owns(successor) else None
 
 
 def carried_by_browser(draft_id: str) -> tuple[str, int] | None:

@@ -25,6 +25,7 @@ class Fate(msgspec.Struct, frozen=True):
 
     ended: bool = False
     wiped: float = 0.0  # when its memory was last wiped (0: never)
+    moved_to: str = ""  # the id it lives on under, if it ended by moving
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -48,15 +49,17 @@ class DraftLedger:
         """Whether the draft was submitted, deleted or moved."""
         return self.fate(draft_id).ended
 
-    def end(self, draft_id: str) -> bool:
-        """Mark the draft ended; True only for the one call that ended it."""
+    def end(self, draft_id: str, moved_to: str = "") -> bool:
+        """Mark the draft ended (moved: to that id); True only for the one call that ended it."""
         claimed = False
 
         def mark(data: bytes | None) -> bytes:
             nonlocal claimed
             fate = LIVE if data is None else _decode(data)
             claimed = not fate.ended
-            return _encoder.encode(msgspec.structs.replace(fate, ended=True))
+            if not claimed:
+                return _encoder.encode(fate)
+            return _encoder.encode(msgspec.structs.replace(fate, ended=True, moved_to=moved_to))
 
         self.store.update(KEY_PREFIX + draft_id, mark, self.lifetime)
         return claimed

@@ -39,6 +39,8 @@ NOTICES = {
     "incomplete": "Complete this step first: the later steps need its answers.",
     "full": "This draft is too large for a browser cookie, so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
+    "moved": "This draft's memory was moved to another place (in another tab), so it has a "
+    "new address. Anything sent from the older page was not saved: check the answers here.",
 }
 TOO_LARGE = "That was too much to send"
 
@@ -194,6 +196,9 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
             url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
             return redirect(url, 303)
         return render_template("submitted.html", report=report)
+    if successor := memory.moved_to(draft_id):  # moved by another tab: it lives on there
+        url = url_for(".step", draft_id=successor, step_name=step_.name, notice="moved")
+        return redirect(url, 303)
     return render_template("expired.html")
 
 

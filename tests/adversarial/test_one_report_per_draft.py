@@ -160,3 +160,22 @@ def test_two_copies_of_one_draft_moved_apart_make_one_report(
     page = followed(form_wizard, form_wizard.submit())
     assert page.status_code < 500
     assert reports(app) == 1
+
+
+def test_a_tab_on_a_draft_moved_by_another_tab_is_sent_where_it_lives(
+    app: Flask, wizard: Wizard
+) -> None:
+    """Not 'expired': the draft lives on under its new id, and the page says the older
+    page's answers were not saved."""
+    to_review(wizard)
+    old_id = wizard.draft_id
+    data = {"csrf_token": wizard.token(), "strategy": "cookie", "draft": old_id,
+            "step": "review", "next": "/"}  # fmt: skip
+    moved = wizard.client.post("/memory/strategy", data=data)  # tab A
+    new_id = moved.location.split("/")[2]
+    assert new_id.startswith("c.")
+    sent = wizard.post("receipts", receipt_form(0, merchant="Tab B"))  # tab B, older page
+    assert sent.status_code == 303 and f"/report/{new_id}/receipts" in sent.location
+    page = wizard.client.get(sent.location)
+    assert page.status_code == 200 and "was not saved" in page.text
+    assert heading(page) == "Receipts"

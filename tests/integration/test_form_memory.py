@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from app.extensions import db
+from app.reports.models import Report
 from tests.helpers import Wizard, receipt_form
 
 STATE = re.compile(r'name="memory_state" value="([^"]+)"')
@@ -233,9 +235,15 @@ def test_after_moving_a_draft_to_the_server_an_older_page_cannot_make_a_second_r
     moved = form_wizard.client.post("/memory/strategy", data=data)
     assert moved.status_code == 303 and not moved.location.split("/")[2].startswith("f.")
     form_wizard.state = older  # the page before the move, still open in another tab
-    page = form_wizard.fill_categories(["Meals"])
-    assert heading(page) == "This expense report draft has expired"
+    sent = form_wizard.fill_categories(["Meals"])
+    moved_to = moved.location.rsplit("/", 1)[0]
+    assert sent.status_code == 303 and sent.location.startswith(f"{moved_to}/categories")
+    page = form_wizard.client.get(sent.location)  # where the draft lives on, told so
+    assert "memory was moved to another place" in page.text and "was not saved" in page.text
     assert "memory_state" not in page.text  # nothing of the old draft handed on again
+    assert form_wizard.submit().status_code in (303, 200)  # the older copy again: refused
+    with app.app_context():
+        assert db.session.query(Report).count() == 0
 
 
 def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
