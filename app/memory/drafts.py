@@ -66,10 +66,12 @@ class RepeatCounter:
 
     @property
     def memory_use(self) -> str:
-        """How memory was used for the accepted pages: "on", "off" or "part"."""
-        if self.pages_on and self.pages_off:
-            return "part"
-        return "off" if self.pages_off else "on"
+        """How memory was used for the accepted pages: "on", "off" or "part". A page that
+        asked again for what memory lacked means it was off (or wiped) for part, even if
+        every page was sent with it on (off and on again in between)."""
+        if self.pages_off:
+            return "part" if self.pages_on else "off"
+        return "part" if self.again else "on"
 
     def plus(self, typings: Iterable[Typing], accepted: Iterable[bool]) -> RepeatCounter:
         """This counter after more typings and accepted pages (memory on or off)."""

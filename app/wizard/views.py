@@ -37,7 +37,8 @@ from .uploads import Received, change_receipts, receive_files
 bp = Blueprint("wizard", __name__)
 NOTICES = {
     "incomplete": "Complete this step first: the later steps need its answers.",
-    "full": "This draft is too large for a browser cookie, so its memory stays where it is.",
+    "full": "This draft does not fit in your browser's cookies (it is too large, or your "
+    "other drafts' cookies take the room), so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
     "moved": "This draft's memory was moved to another place (in another tab), so it has a "
     "new address. Anything sent from the older page was not saved: check the answers here.",
@@ -160,7 +161,10 @@ def delete_draft(draft_id: str) -> Response:
     """Delete the draft and its files now (the expiry dialog's second choice)."""
     if not memory.owns(draft_id):
         abort(404)
-    memory.forget_draft(draft_id)
+    ended_here = memory.forget_draft(draft_id)
+    if not ended_here and (report := find_report(draft_id, memory.lineage_of(draft_id))):
+        url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
+        return redirect(url, 303)  # submitted first (another tab): nothing was deleted
     discard_unsubmitted(draft_id)
     return redirect(url_for(".start", notice="deleted"), 303)
 

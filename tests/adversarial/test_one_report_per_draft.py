@@ -179,3 +179,16 @@ def test_a_tab_on_a_draft_moved_by_another_tab_is_sent_where_it_lives(
     page = wizard.client.get(sent.location)
     assert page.status_code == 200 and "was not saved" in page.text
     assert heading(page) == "Receipts"
+
+
+def test_delete_pressed_after_another_tab_submitted_says_the_report_was_submitted(
+    app: Flask, wizard: Wizard
+) -> None:
+    to_review(wizard)
+    assert wizard.submit().status_code == 303  # tab A
+    deleted = wizard.client.post(
+        f"/report/{wizard.draft_id}/delete", data={"csrf_token": wizard.token()}
+    )
+    assert deleted.status_code == 303 and "/confirmation?notice=already" in deleted.location
+    assert "Expense report submitted" in wizard.client.get(deleted.location).text
+    assert reports(app) == 1
