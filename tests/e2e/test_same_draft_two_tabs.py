@@ -54,3 +54,30 @@ def test_an_older_tab_of_the_same_draft_is_told_and_keeps_what_it_typed(
     press(first, "Continue")  # seen, and chosen: now it saves
     expect_step(first, 3, "Categories")
     expect(first.get_by_role("main")).to_contain_text("Berlin Taxi")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_tab_left_on_a_draft_moved_in_another_tab_is_led_to_it(
+    context: BrowserContext, check_page: Callable[[Page, str], None], width: int
+) -> None:
+    first = context.new_page()
+    first.set_viewport_size({"width": width, "height": 900})
+    draft = start_report(first)
+    fill_employee(first, EMPLOYEE)
+    press(first, "Continue")
+    expect_step(first, 2, "Receipts")
+    second = context.new_page()
+    second.goto(f"{draft}/receipts")
+    second.get_by_text("Session memory inspector").click()
+    second.get_by_label("In a browser cookie").check()
+    press(second, "Move memory")
+    expect_step(second, 2, "Receipts")
+    assert "/report/c." in second.url
+
+    first.bring_to_front()
+    fill_receipt(receipt_group(first, 1), TAXI)
+    press(first, "Continue")
+    expect_step(first, 2, "Receipts")
+    assert "/report/c." in first.url  # where the draft lives now, not "expired"
+    expect(first.get_by_role("main")).to_contain_text("memory was moved to another place")
+    check_page(first, f"draft-moved-in-another-tab-{width}")
