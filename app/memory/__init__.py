@@ -29,7 +29,7 @@ from .drafts import (
     Lifetimes,
 )
 from .forwarding import PassedStateForwarder, mark_forward
-from .ledger import DraftLedger
+from .ledger import LIVE, DraftLedger, Fate
 from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
@@ -170,9 +170,18 @@ def move_draft(draft_id: str, to: str) -> str | None:
 
 def moved_to(draft_id: str) -> str | None:
     """The id a draft of this browser lives on under after it was moved (another tab)."""
-    ledger = drafts().ledger
-    successor = ledger.fate(draft_id).moved_to if ledger else ""
+    successor = _fate(draft_id).moved_to
     return successor if successor and owns(successor) else None
+
+
+def was_deleted(draft_id: str) -> bool:
+    """Whether the person deleted this draft (in this tab or another)."""
+    return _fate(draft_id).deleted
+
+
+def _fate(draft_id: str) -> Fate:
+    ledger = drafts().ledger
+    return ledger.fate(draft_id) if ledger else LIVE
 
 
 def carried_by_browser(draft_id: str) -> tuple[str, int] | None:
@@ -261,10 +270,10 @@ def save_draft(draft: Draft, guarded: bool = False) -> None:
     drafts_of(draft.id).save(draft, guarded)
 
 
-def forget_draft(draft_id: str) -> bool:
+def forget_draft(draft_id: str, deleted: bool = False) -> bool:
     """Delete a submitted or deleted draft's memory, and record that it ended; the browser
     keeps its id to show the report. False if another request ended it first."""
-    return drafts_of(draft_id).end(draft_id)
+    return drafts_of(draft_id).end(draft_id, deleted=deleted)
 
 
 def remember_result(result: dict[str, Any]) -> None:

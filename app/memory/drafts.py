@@ -290,10 +290,10 @@ class DraftRepository:
             else:
                 self.store.update(KEY_PREFIX + draft_id, _without_memory, self.lifetimes.idle)
 
-    def end(self, draft_id: str, moved_to: str = "") -> bool:
+    def end(self, draft_id: str, moved_to: str = "", deleted: bool = False) -> bool:
         """Delete the draft (submitted, deleted or moved); False if it had already ended.
         The ledger first: if its write fails, the draft is still whole, not half-ended."""
-        ended_here = self.ledger.end(draft_id, moved_to) if self.ledger else True
+        ended_here = self.ledger.end(draft_id, moved_to, deleted) if self.ledger else True
         self.store.delete(KEY_PREFIX + draft_id)
         return ended_here
 

@@ -26,6 +26,7 @@ class Fate(msgspec.Struct, frozen=True):
     ended: bool = False
     wiped: float = 0.0  # when its memory was last wiped (0: never)
     moved_to: str = ""  # the id it lives on under, if it ended by moving
+    deleted: bool = False  # it ended because the person deleted it
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -49,7 +50,7 @@ class DraftLedger:
         """Whether the draft was submitted, deleted or moved."""
         return self.fate(draft_id).ended
 
-    def end(self, draft_id: str, moved_to: str = "") -> bool:
+    def end(self, draft_id: str, moved_to: str = "", deleted: bool = False) -> bool:
         """Mark the draft ended (moved: to that id); True only for the one call that ended it."""
         claimed = False
 
@@ -59,7 +60,8 @@ class DraftLedger:
             claimed = not fate.ended
             if not claimed:
                 return _encoder.encode(fate)
-            return _encoder.encode(msgspec.structs.replace(fate, ended=True, moved_to=moved_to))
+            ended = msgspec.structs.replace(fate, ended=True, moved_to=moved_to, deleted=deleted)
+            return _encoder.encode(ended)
 
         self.store.update(KEY_PREFIX + draft_id, mark, self.lifetime)
         return claimed

@@ -161,7 +161,7 @@ def delete_draft(draft_id: str) -> Response:
     """Delete the draft and its files now (the expiry dialog's second choice)."""
     if not memory.owns(draft_id):
         abort(404)
-    ended_here = memory.forget_draft(draft_id)
+    ended_here = memory.forget_draft(draft_id, deleted=True)
     if not ended_here and (report := find_report(draft_id, memory.lineage_of(draft_id))):
         url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
         return redirect(url, 303)  # submitted first (another tab): nothing was deleted
@@ -203,6 +203,8 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     if successor := memory.moved_to(draft_id):  # moved by another tab: it lives on there
         url = url_for(".step", draft_id=successor, step_name=step_.name, notice="moved")
         return redirect(url, 303)
+    if memory.was_deleted(draft_id):  # in another tab: say so, not "expired"
+        return redirect(url_for(".start", notice="deleted"), 303)
     return render_template("expired.html")
 
 

@@ -192,3 +192,15 @@ def test_delete_pressed_after_another_tab_submitted_says_the_report_was_submitte
     assert deleted.status_code == 303 and "/confirmation?notice=already" in deleted.location
     assert "Expense report submitted" in wizard.client.get(deleted.location).text
     assert reports(app) == 1
+
+
+def test_a_tab_on_a_draft_deleted_in_another_tab_is_told_it_was_deleted(
+    app: Flask, wizard: Wizard
+) -> None:
+    to_review(wizard)
+    token = wizard.token()
+    assert wizard.client.post(f"/report/{wizard.draft_id}/delete", data={"csrf_token": token})
+    for sent in (wizard.submit(), wizard.post("receipts", receipt_form(0))):  # tab B
+        assert sent.status_code == 303 and sent.location == "/?notice=deleted"
+    assert "Your draft was deleted." in wizard.client.get("/?notice=deleted").text
+    assert reports(app) == 0

@@ -25,10 +25,8 @@ TAXI = {"date": TODAY, "merchant": "Berlin Taxi", "amount": "23.40", "currency":
 TRAIN = {"date": TODAY, "merchant": "Deutsche Bahn", "amount": "89.90", "currency": "EUR"}
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_an_older_tab_of_the_same_draft_is_told_and_keeps_what_it_typed(
-    context: BrowserContext, check_page: Callable[[Page, str], None], width: int
-) -> None:
+def two_tabs_at_receipts(context: BrowserContext, width: int) -> tuple[Page, Page]:
+    """One draft at step 2, open in two tabs of one browser (the first `width` wide)."""
     first = context.new_page()
     first.set_viewport_size({"width": width, "height": 900})
     draft = start_report(first)
@@ -37,6 +35,14 @@ def test_an_older_tab_of_the_same_draft_is_told_and_keeps_what_it_typed(
     expect_step(first, 2, "Receipts")
     second = context.new_page()
     second.goto(f"{draft}/receipts")  # the same draft, opened again
+    return first, second
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_older_tab_of_the_same_draft_is_told_and_keeps_what_it_typed(
+    context: BrowserContext, check_page: Callable[[Page, str], None], width: int
+) -> None:
+    first, second = two_tabs_at_receipts(context, width)
     fill_receipt(receipt_group(second, 1), TRAIN)
     press(second, "Continue")
     expect_step(second, 3, "Categories")
@@ -60,14 +66,7 @@ def test_an_older_tab_of_the_same_draft_is_told_and_keeps_what_it_typed(
 def test_a_tab_left_on_a_draft_moved_in_another_tab_is_led_to_it(
     context: BrowserContext, check_page: Callable[[Page, str], None], width: int
 ) -> None:
-    first = context.new_page()
-    first.set_viewport_size({"width": width, "height": 900})
-    draft = start_report(first)
-    fill_employee(first, EMPLOYEE)
-    press(first, "Continue")
-    expect_step(first, 2, "Receipts")
-    second = context.new_page()
-    second.goto(f"{draft}/receipts")
+    first, second = two_tabs_at_receipts(context, width)
     second.get_by_text("Session memory inspector").click()
     second.get_by_label("In a browser cookie").check()
     press(second, "Move memory")

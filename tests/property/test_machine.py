@@ -178,7 +178,10 @@ class CounterModel:
 
     def result(self) -> tuple[int, int, str]:
         """(fields typed, typed again, memory use) as the report must keep them."""
-        use = "part" if len(set(self.pages)) > 1 else ("off" if False in self.pages else "on")
+        modes = set(self.pages)
+        if self.again and modes <= {True}:
+            modes.add(False)  # asked again though every page went with memory on: off between
+        use = "part" if len(modes) > 1 else ("off" if False in modes else "on")
         return sum(self.typed.values()), self.again, use
 
 
