@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -61,9 +62,18 @@ DEFAULTS: dict[str, Any] = {
 
 
 def secret_key(instance_path: str) -> str:
-    """The secret key kept in the instance folder, generated on first start."""
+    """The secret key kept in the instance folder, generated on first start. Processes that
+    start at once (gunicorn workers without --preload) agree on one: a key is written whole
+    to a file of its own, and only the first link to the name counts."""
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
+        written = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        written.touch(mode=0o600)
+        written.write_text(secrets.token_hex(32))
+        try:
+            os.link(written, path)
+        except FileExistsError:
+            pass  # another process was first: its key it is
+        finally:
+            written.unlink()
     return path.read_text().strip()

@@ -102,9 +102,10 @@ class SQLiteStorage(Storage):
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # The wait first: switching to WAL takes a lock another process may hold at start.
+        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
         return conn
 
     @property

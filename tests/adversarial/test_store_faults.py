@@ -222,11 +222,13 @@ def two_processes(tmp_path: Path) -> Iterator[list[AppProcess]]:
     """Two app processes on one instance folder (the embedded default), limits on."""
     env = {"FLASK_RATELIMIT_ENABLED": "true", "FLASK_WIZARD_DRAFT_RATE": "3 per minute"}
     processes = [AppProcess(tmp_path / "instance", free_port(), env) for _ in range(2)]
-    with ThreadPoolExecutor() as pool:  # both start at once: half the wait
-        list(pool.map(AppProcess.start, processes))
-    yield processes
-    for process in processes:
-        process.kill()
+    try:
+        with ThreadPoolExecutor() as pool:  # both start at once, as gunicorn's workers do
+            list(pool.map(AppProcess.start, processes))
+        yield processes
+    finally:  # even when one did not start: no process outlives the test
+        for process in processes:
+            process.kill()
 
 
 def test_new_drafts_are_limited_per_client_across_processes(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +66,21 @@ def test_cleanup_command_deletes_expired_drafts(tmp_path: Path) -> None:
         "Removed 1 expired entries from session memory and 0 files of expired drafts.\n"
     )
     assert app.extensions["memory_store"].count() == 0
+
+
+def test_a_process_that_loses_the_race_for_the_secret_key_uses_the_winners(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gunicorn workers without --preload start at once on a new instance folder: each
+    writes a key, one wins, and all use that one (a token of one worker works on all)."""
+    from app import config
+
+    real_link = os.link
+
+    def another_process_first(source: Any, target: Any) -> None:
+        Path(target).write_text("the winner's key")
+        real_link(source, target)
+
+    monkeypatch.setattr(config.os, "link", another_process_first)
+    assert config.secret_key(str(tmp_path)) == "the winner's key"
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # nothing half-written left
