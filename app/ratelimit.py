@@ -27,6 +27,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.retry import Retry
 
+from .memory.store import connect_wal
+
 _REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rate_limits (
@@ -101,12 +103,7 @@ class SQLiteStorage(Storage):
         return sqlite3.Error
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        # The wait first: switching to WAL takes a lock another process may hold at start.
-        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+        return connect_wal(self.path, self._busy_timeout_ms)
 
     @property
     def _conn(self) -> sqlite3.Connection:

@@ -37,9 +37,10 @@ OWNER_MARK = "!"  # between the draft's key and its signed memory in FORM_FIELD
 class TooLargeForCookieError(BudgetExceededError):
     """The draft no longer fits in a browser cookie; nothing was written."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, message: str = "") -> None:
         super().__init__(
-            f"This report no longer fits in a browser cookie ({size:,} bytes; browsers keep "
+            message
+            or f"This report no longer fits in a browser cookie ({size:,} bytes; browsers keep "
             f"about {COOKIE_LIMIT:,}). Nothing was lost: keep session memory on the server "
             "to go on, or remove a receipt."
         )
@@ -51,14 +52,13 @@ class TooManyCookiesError(TooLargeForCookieError):
     accept in one header; nothing was written."""
 
     def __init__(self, size: int, limit: int) -> None:
-        BudgetExceededError.__init__(
-            self,
+        super().__init__(
+            size,
             f"Together with your other drafts, this report no longer fits in your browser's "
             f"cookies ({size:,} bytes; at most {limit:,} are sent to this service). Nothing "
             "was lost: keep session memory on the server to go on, or finish or delete "
             "another draft.",
         )
-        self.size = size
 
 
 class TamperedStateError(ValueError):

@@ -55,6 +55,17 @@ CREATE INDEX IF NOT EXISTS entries_expires ON entries (expires);
 """
 
 
+def connect_wal(path: str, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A connection to a SQLite file shared by threads and processes: autocommit, WAL, and
+    synchronous=NORMAL (survives a killed process, not a power cut)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # The wait first: switching to WAL takes a lock another process may hold at start.
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
 class SQLiteStore:
     """An embedded store: one SQLite file in WAL mode, safe across threads and processes.
 
@@ -74,11 +85,7 @@ class SQLiteStore:
             conn.executescript(_SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        # The wait first: switching to WAL takes a lock another process may hold at start.
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn = connect_wal(self.path, self._busy_timeout_ms)
         # Reads through a memory map instead of a read() per page, and the indexes kept in
         # this connection's cache: a get with 100,000 live drafts cost 1.40-1.48x that with
         # 1,000, now 1.19-1.26x (bench/store_scale.py). An I/O error on a mapped page would

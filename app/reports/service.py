@@ -58,15 +58,13 @@ def new_reference() -> str:
 def find_report(draft_id: str, lineage: str | None = None) -> Report | None:
     """The report submitted from this draft (or, given, from any draft of its lineage)."""
     sent_from = Report.draft_id == draft_id
-    query = select(Report).where(sent_from if lineage is None else sent_from | _of(lineage))
+    query = select(Report).where(
+        sent_from if lineage is None else sent_from | (Report.lineage == lineage)
+    )
     report: Report | None = (
         db.session.execute(query.options(joinedload(Report.items))).unique().scalars().first()
     )
     return report
-
-
-def _of(lineage: str) -> Any:
-    return Report.lineage == lineage
 
 
 def submit_report(
