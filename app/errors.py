@@ -62,6 +62,14 @@ UNAVAILABLE = {
     OperationalError: "The reports database cannot be reached just now.",
 }
 
+# What a request cut short by a fault may have left undone, where it is not a submit. It
+# may have got part of the way: "may not", so the person tries again to be sure.
+NOT_DONE = {
+    "wizard.delete_draft": "Your draft may not have been deleted.",
+    "wizard.choose_strategy": "Your draft's memory may not have been moved.",
+    "wizard.switch_memory": "Session memory may not have been switched.",
+}
+
 
 def init_app(app: Flask) -> None:
     """Render every HTTP error as a page of the site."""
@@ -152,6 +160,8 @@ def too_large_message(error: RequestEntityTooLarge) -> str:
             "service reads, so nothing on it was sent."
         )
     size = human_size(request.max_content_length or 0)
+    if request.mimetype != "multipart/form-data":  # no files: what was typed is too much
+        return f"This page sent more than {size}, so nothing on it was sent."
     return (
         f"The files you chose add up to more than {size}, so nothing on the page was sent. "
         "Choose fewer or smaller files at a time."
@@ -231,7 +241,8 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
     if isinstance(error, OperationalError):
         db.session.rollback()
     what = next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
-    message = f"{what} Nothing was submitted. Please try again in a minute."
+    not_done = NOT_DONE.get(request.endpoint or "", "Nothing was submitted.")
+    message = f"{what} {not_done} Please try again in a minute."
     retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if "submitted_reference" in g:
         page, code = _submitted_anyway(503)

@@ -26,7 +26,7 @@ def clean_up() -> Removed:
     entries = memory.delete_expired()
     idle = float(current_app.config["WIZARD_IDLE_TIMEOUT"])
     absolute = float(current_app.config["WIZARD_ABSOLUTE_LIFETIME"])
-    return Removed(entries, remove_abandoned(memory.draft_is_live, idle, absolute))
+    return Removed(entries, remove_abandoned(memory.lives_on, idle, absolute))
 
 
 def init_app(app: Flask) -> None:

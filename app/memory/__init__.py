@@ -19,6 +19,7 @@ from .client_store import (
     passed_state,
     send_cookies,
 )
+from .cookie_jar import CookieJarReservations
 from .drafts import (
     KEY_PREFIX,
     LINEAGE_MARK,
@@ -53,6 +54,7 @@ __all__ = [
 # Draft ids a browser session keeps (ids only; the oldest go first), so it can tell its own
 # expired draft from one it never had; a bound on what one session can be made to hold.
 MAX_REMEMBERED_DRAFTS = 500
+MAX_MOVES_FOLLOWED = 20  # by housekeeping, from the id a file was uploaded under
 # Where a draft's memory lives: the setting's values and the labels people see.
 STRATEGIES = {
     "server": "On the server",
@@ -74,10 +76,17 @@ def init_app(app: Flask) -> None:
     app.session_interface = StoreSessionInterface(app, store)
     app.extensions["drafts"] = DraftRepository(store, lifetimes, budget, ledger=ledger)
     app.extensions["memory_store"] = store
+    app.extensions["cookie_jar"] = CookieJarReservations(store)
     # Drafts whose memory the browser carries: their id's prefix says which way.
     app.extensions["client_drafts"] = {
         name: DraftRepository(
-            client(app), lifetimes, budget, id_prefix=prefix, ledger=ledger, carried=True
+            client(app),
+            lifetimes,
+            budget,
+            id_prefix=prefix,
+            ledger=ledger,
+            carried=True,
+            shared_copy=client is CookieStore,
         )
         for name, client, prefix in (("cookie", CookieStore, "c."), ("form", FormStore, "f."))
     }
@@ -257,6 +266,17 @@ def draft_is_live(draft_id: str) -> bool:
     """Say whether a draft still exists (neither expired nor submitted). The server cannot
     see drafts the browser carries: they count as live until their absolute lifetime ends."""
     return carried_by_browser_only(draft_id) or drafts().exists(draft_id)
+
+
+def lives_on(draft_id: str) -> bool:
+    """Whether the draft still exists, under this id or one it was moved to since."""
+    for _ in range(MAX_MOVES_FOLLOWED):
+        if draft_is_live(draft_id):
+            return True
+        draft_id = _fate(draft_id).moved_to
+        if not draft_id:
+            return False
+    return True  # a chain this long: kept until its absolute lifetime ends
 
 
 def delete_expired() -> int:

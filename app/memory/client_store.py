@@ -22,10 +22,12 @@ import time
 import zlib
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from itsdangerous import BadSignature, TimestampSigner
 from werkzeug.http import dump_cookie
 
+from .browser_session import CSRF_KEY
+from .cookie_jar import CookieJarReservations, header_size
 from .state import BudgetExceededError
 from .store import Mutation
 
@@ -100,17 +102,23 @@ class ClientHeldStore:
         return overlay
 
     def get(self, key: str) -> bytes | None:
+        return self._aged(key)[0]
+
+    def _aged(self, key: str) -> tuple[bytes | None, float]:
+        """The entry and seconds since it was signed (0 for one written by this request)."""
         overlay = self._overlay()
         if key in overlay:
-            return overlay[key]
+            return overlay[key], 0.0
         signed = self._read(key)
-        return None if signed is None else self._unsign(key, signed)
+        return (None, 0.0) if signed is None else self._unsign(key, signed)
 
     def get_touch(self, key: str, ttl: float) -> bytes | None:
-        value = self.get(key)
-        if value is not None:
+        value, age = self._aged(key)
+        if value is not None and age >= self.renew_after * _idle():
             self.put(key, value, ttl)  # a new timestamp: the idle timeout slides
         return value
+
+    renew_after = 0.0  # renew the signature when older than this part of the idle timeout
 
     def put(self, key: str, value: bytes, ttl: float) -> None:
         self._write(key, self.sign(key, value, ttl), ttl)
@@ -142,19 +150,20 @@ class ClientHeldStore:
         packed = base64.urlsafe_b64encode(zlib.compress(value, 9)).decode("ascii")
         return self._signer_for(key).sign(f"{math.ceil(ttl)}:{packed}").decode("ascii")
 
-    def _unsign(self, key: str, signed: str) -> bytes | None:
+    def _unsign(self, key: str, signed: str) -> tuple[bytes | None, float]:
         try:
             text, signed_at = self._signer_for(key).unsign(signed, return_timestamp=True)
         except BadSignature:
-            return self._refused(signed)
+            return self._refused(signed), 0.0
         ttl, _, packed = text.decode("ascii").rpartition(":")  # base64 has no ":"
         idle = _idle()  # also the ttl of an entry signed without one
-        if time.time() - signed_at.timestamp() > min(float(ttl or idle), idle):
-            return None  # left idle too long: the draft has expired
+        age = time.time() - signed_at.timestamp()
+        if age > min(float(ttl or idle), idle):
+            return None, age  # left idle too long: the draft has expired
         try:
-            return zlib.decompress(base64.urlsafe_b64decode(packed))
+            return zlib.decompress(base64.urlsafe_b64decode(packed)), age
         except (ValueError, zlib.error):
-            return self._refused(signed)
+            return self._refused(signed), age
 
     def _refused(self, signed: str) -> bytes | None:
         return None
@@ -165,6 +174,9 @@ class CookieStore(ClientHeldStore):
 
     name = "cookie"
     salt = "expense-wizard-draft-cookie"
+    # Every tab shares the one cookie and the last Set-Cookie wins: a page that only reads
+    # renews it seldom, so a renewal rarely races another tab's save (see ledger.py).
+    renew_after = 0.25
 
     def cookie_name(self, key: str) -> str:
         prefix = "__Host-" if current_app.config["SESSION_COOKIE_SECURE"] else ""
@@ -252,15 +264,20 @@ def send_cookies(response: Response) -> Response:
 def _check_cookie_header(name: str, signed: str) -> None:
     """Refuse a cookie that would make the browser's Cookie header too long for servers
     (gunicorn refuses a header over 8,190 bytes with a 431 on every page)."""
-    jar = dict(request.cookies)
+    jar = {key: len(value) for key, value in request.cookies.items()}
     for pending, (value, _) in g.get("cookies_out", {}).items():
         if value is None:
             jar.pop(pending, None)
         else:
-            jar[pending] = value
-    jar[name] = signed
-    size = len("; ".join(f"{key}={value}" for key, value in jar.items()))
+            jar[pending] = len(value)
+    jar[name] = len(signed)
     limit = int(current_app.config["WIZARD_COOKIE_HEADER_LIMIT"])
+    reservations: CookieJarReservations | None = current_app.extensions.get("cookie_jar")
+    browser = session.get(CSRF_KEY)
+    if reservations and isinstance(browser, str):  # requests in flight count too
+        size = reservations.reserve(browser, jar, name, limit)
+    else:
+        size = header_size(jar)
     if size > limit:
         raise TooManyCookiesError(size, limit)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from .ledger import LIVE, DraftLedger
+from .ledger import IN_FLIGHT, LIVE, DraftLedger
 from .state import NullState, SessionState, apply_operation, check_budget
 from .store import KeyValueStore
 
@@ -99,6 +99,7 @@ class Draft:
     pages_now: int = 0
     revision: int = 0  # how many saves changed its memory: a page shows the one it was made at
     key_revisions: dict[str, int] = field(default_factory=dict)  # the save that wrote each key
+    copy: int = 0  # which write of a cookie draft's one copy this request started from
 
     def changed_since(self, shown: str | None, keys: Iterable[str] | None) -> bool:
         """Whether any of these memory keys (None: any at all) was written after a page made
@@ -168,6 +169,7 @@ class DraftRepository:
         id_prefix: str = "",
         ledger: DraftLedger | None = None,
         carried: bool = False,
+        shared_copy: bool = False,
     ) -> None:
         self.store = store
         self.lifetimes = lifetimes
@@ -176,6 +178,8 @@ class DraftRepository:
         self.ledger = ledger  # ends are claimed there, so a draft ends (or moves) only once
         # Drafts the browser carries: whether they ended, and wipes, are known only there.
         self._consulted = ledger if carried else None
+        # One copy all tabs share (a cookie): each write claims the next copy in the ledger.
+        self._copies = ledger if shared_copy else None
 
     def create(self) -> str:
         """Start an empty draft and return its id."""
@@ -218,6 +222,7 @@ class DraftRepository:
             pages=pages,
             revision=revision,
             key_revisions=record.get("keyrev", {}),
+            copy=record.get("copy", 0),
         )
 
     def _live_record(self, draft_id: str, touch: bool) -> dict[str, Any] | None:
@@ -226,6 +231,8 @@ class DraftRepository:
         fate = self._consulted.fate(draft_id) if self._consulted else LIVE
         if fate.ended:
             return None
+        if self._copies and time.time() - fate.copy_at < IN_FLIGHT:
+            touch = False  # a renewal of this copy could land after a newer one
         key = KEY_PREFIX + draft_id
         data = self.store.get_touch(key, self.lifetimes.idle) if touch else self.store.get(key)
         if data is None:
@@ -247,6 +254,19 @@ class DraftRepository:
         refuse (DraftChangedError) if a key it writes was written since it was loaded."""
         if not draft.has_changes:
             return
+        if not self._copies:
+            return self._replay(draft, guarded)
+        copy = self._copies.claim_copy(draft.id, draft.copy)
+        if copy is None:  # another tab wrote the cookie a moment ago: not overwritten
+            raise DraftChangedError("Another tab saved this draft at the same moment.")
+        try:
+            self._replay(draft, guarded, copy)
+        except BaseException:
+            self._copies.release_copy(draft.id, copy, draft.copy)
+            raise
+
+    def _replay(self, draft: Draft, guarded: bool, copy: int | None = None) -> None:
+        """Apply the draft's changes to the stored copy in one store update."""
         writer = getattr(draft.memory, "writer", "")
         revision = draft.revision
 
@@ -266,6 +286,8 @@ class DraftRepository:
                 record["rev"] = revision = record.get("rev", 0) + 1
                 record["keyrev"] = _written(record.get("keyrev", {}), draft, revision)
             check_budget(record["values"], self.budget)
+            if copy is not None:
+                record["copy"] = copy
             return _encoder.encode(record)
 
         self.store.update(KEY_PREFIX + draft.id, replay, self.lifetimes.ttl(draft.created))
@@ -275,6 +297,7 @@ class DraftRepository:
         draft.accepted_now.clear()
         draft.pages, draft.pages_now = draft.pages + draft.pages_now, 0
         draft.revision = revision
+        draft.copy = draft.copy if copy is None else copy
 
     def _wiped(self, draft_id: str, record: dict[str, Any], at: float) -> dict[str, Any]:
         record = {**record, "values": {}, "meta": {}, "wiped": at}

@@ -6,6 +6,11 @@ ended (submitted, deleted, or moved elsewhere under a new id) and when its memor
 last wiped (the memory switch turned off) are written here, one small store entry per
 draft, for as long as the draft could live. Reads of a carried draft consult it first.
 Ending is an atomic claim: of two requests that end one draft, exactly one wins.
+
+A draft in a cookie has one copy that every tab of the browser shares, and the last
+Set-Cookie wins: so each write of it claims the next copy number here first, and a
+request that started from an older copy while a newer one may still be on its way to
+the browser is refused instead of overwriting it (another tab saved at the same moment).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import msgspec
 from .store import KeyValueStore
 
 KEY_PREFIX = "fate:"
+# Seconds a response may take to reach the browser: a copy written longer ago than this
+# has reached it, or never will (a lost response must not lock the draft for good).
+IN_FLIGHT = 10.0
 
 
 class Fate(msgspec.Struct, frozen=True):
@@ -27,6 +35,8 @@ class Fate(msgspec.Struct, frozen=True):
     wiped: float = 0.0  # when its memory was last wiped (0: never)
     moved_to: str = ""  # the id it lives on under, if it ended by moving
     deleted: bool = False  # it ended because the person deleted it
+    copy: int = 0  # the latest write of its browser-held copy (a cookie draft)
+    copy_at: float = 0.0  # when that write was claimed
 
 
 _encoder = msgspec.msgpack.Encoder()
@@ -65,6 +75,34 @@ class DraftLedger:
 
         self.store.update(KEY_PREFIX + draft_id, mark, self.lifetime)
         return claimed
+
+    def claim_copy(self, draft_id: str, held: int) -> int | None:
+        """The number of the next copy of a cookie draft, written from copy `held`; None if
+        a newer copy was written moments ago and may not have reached the browser yet."""
+        claimed: int | None = None
+
+        def mark(data: bytes | None) -> bytes:
+            nonlocal claimed
+            claimed = None  # a store may run this again (Redis: the key changed meanwhile)
+            fate = LIVE if data is None else _decode(data)
+            if fate.copy > held and time.time() - fate.copy_at < IN_FLIGHT:
+                return _encoder.encode(fate)
+            claimed = max(fate.copy, held) + 1
+            return _encoder.encode(msgspec.structs.replace(fate, copy=claimed, copy_at=time.time()))
+
+        self.store.update(KEY_PREFIX + draft_id, mark, self.lifetime)
+        return claimed
+
+    def release_copy(self, draft_id: str, claimed: int, held: int) -> None:
+        """Give back a claimed copy that was never written (the write failed)."""
+
+        def mark(data: bytes | None) -> bytes | None:
+            fate = LIVE if data is None else _decode(data)
+            if fate.copy != claimed:
+                return None if data is None else data
+            return _encoder.encode(msgspec.structs.replace(fate, copy=held, copy_at=0.0))
+
+        self.store.update(KEY_PREFIX + draft_id, mark, self.lifetime)
 
     def wipe(self, draft_id: str) -> None:
         """Note that the draft's memory is discarded now, wherever a copy of it travels."""

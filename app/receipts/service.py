@@ -29,7 +29,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def save_upload(draft_id: str, upload: FileStorage, max_bytes: int) -> ReceiptFile:
+def save_upload(draft_id: str, lineage: str, upload: FileStorage, max_bytes: int) -> ReceiptFile:
     """Check an uploaded file by its bytes and store it for this draft at once."""
     data = upload.stream.read(max_bytes + 1)  # one byte more tells "too large"
     filename = upload.filename or ""
@@ -37,6 +37,7 @@ def save_upload(draft_id: str, upload: FileStorage, max_bytes: int) -> ReceiptFi
     stored = ReceiptFile(
         id=secrets.token_urlsafe(16),
         draft_id=draft_id,
+        lineage=lineage,
         name=display_name(filename, kind),
         content_type=kind.content_type,
         size=len(data),
@@ -48,22 +49,22 @@ def save_upload(draft_id: str, upload: FileStorage, max_bytes: int) -> ReceiptFi
     return stored
 
 
-def files_of(draft_id: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
+def files_of(lineage: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
     """The draft's files with these ids (names and sizes; not their bytes)."""
     wanted = _real(file_ids)
     if not wanted:
         return {}
-    query = select(ReceiptFile).where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
+    query = select(ReceiptFile).where(ReceiptFile.lineage == lineage, ReceiptFile.id.in_(wanted))
     return {f.id: f for f in db.session.scalars(query)}
 
 
-def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
+def delete_files(lineage: str, file_ids: Iterable[str]) -> None:
     """Delete these files of the draft, unless they already belong to a submitted report."""
     wanted = _real(file_ids)
     if wanted:
         db.session.execute(
             delete(ReceiptFile).where(
-                ReceiptFile.draft_id == draft_id,
+                ReceiptFile.lineage == lineage,
                 ReceiptFile.id.in_(wanted),
                 ReceiptFile.submitted.is_(False),
             )
@@ -71,19 +72,19 @@ def delete_files(draft_id: str, file_ids: Iterable[str]) -> None:
         db.session.commit()
 
 
-def unsubmitted_count(draft_id: str) -> int:
+def unsubmitted_count(lineage: str) -> int:
     """How many files the draft holds that no report has taken yet."""
     query = select(func.count()).where(
-        ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False)
+        ReceiptFile.lineage == lineage, ReceiptFile.submitted.is_(False)
     )
     return int(db.session.scalar(query) or 0)
 
 
-def delete_all_but(draft_id: str, keep: Iterable[str]) -> None:
+def delete_all_but(lineage: str, keep: Iterable[str]) -> None:
     """Delete the draft's unsubmitted files except these (the ones it still refers to)."""
     db.session.execute(
         delete(ReceiptFile).where(
-            ReceiptFile.draft_id == draft_id,
+            ReceiptFile.lineage == lineage,
             ReceiptFile.submitted.is_(False),
             ReceiptFile.id.not_in(_real(keep)),
         )
@@ -91,20 +92,20 @@ def delete_all_but(draft_id: str, keep: Iterable[str]) -> None:
     db.session.commit()
 
 
-def file_for_download(draft_id: str, file_id: str) -> ReceiptFile | None:
+def file_for_download(lineage: str, file_id: str) -> ReceiptFile | None:
     """The file with its bytes, if it belongs to this draft (or its report)."""
     if not _real([file_id]):
         return None
     query = (
         select(ReceiptFile)
-        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id == file_id)
+        .where(ReceiptFile.lineage == lineage, ReceiptFile.id == file_id)
         .options(undefer(ReceiptFile.data))
     )
     found: ReceiptFile | None = db.session.scalar(query)
     return found
 
 
-def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> set[str]:
+def mark_submitted(lineage: str, file_ids: Iterable[str]) -> set[str]:
     """Make the draft's files with these ids part of the report being written (same
     transaction, no commit here); return the ids marked: an id missing is no file of its."""
     wanted = _real(file_ids)
@@ -112,7 +113,7 @@ def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> set[str]:
         return set()  # nothing to mark: no statement at all
     marked = db.session.scalars(
         update(ReceiptFile)
-        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.id.in_(wanted))
+        .where(ReceiptFile.lineage == lineage, ReceiptFile.id.in_(wanted))
         .values(submitted=True)
         .returning(ReceiptFile.id)
         .execution_options(synchronize_session=False)  # the commit expires loaded files
@@ -120,23 +121,12 @@ def mark_submitted(draft_id: str, file_ids: Iterable[str]) -> set[str]:
     return set(marked)
 
 
-def move_files(draft_id: str, new_draft_id: str) -> None:
-    """Hand a draft's files to the same draft under its new id (its memory moved); the
-    files of a submitted report stay with it."""
-    db.session.execute(
-        update(ReceiptFile)
-        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False))
-        .values(draft_id=new_draft_id)
-    )
-    db.session.commit()
-
-
-def discard_unsubmitted(draft_id: str, commit: bool = True) -> None:
+def discard_unsubmitted(lineage: str, commit: bool = True) -> None:
     """Delete the draft's files that did not become part of its report (commit=False: in
     the caller's transaction)."""
     db.session.execute(
         delete(ReceiptFile)
-        .where(ReceiptFile.draft_id == draft_id, ReceiptFile.submitted.is_(False))
+        .where(ReceiptFile.lineage == lineage, ReceiptFile.submitted.is_(False))
         .execution_options(synchronize_session=False)  # nothing reads them afterwards
     )
     if commit:
@@ -147,7 +137,9 @@ def remove_abandoned(
     draft_is_live: Callable[[str], bool], idle_seconds: float, absolute_seconds: float
 ) -> int:
     """Delete unsubmitted files whose draft has expired; return how many went. A file
-    older than a draft's absolute lifetime has outlived its draft wherever memory lived."""
+    older than a draft's absolute lifetime has outlived its draft wherever memory lived.
+    `draft_is_live` is asked about the id a file was uploaded under: the draft may have
+    moved on to another id since (its files are its lineage's, whatever its id)."""
     now = _now()
     idle_cutoff = now - dt.timedelta(seconds=idle_seconds)
     candidates = db.session.scalars(

@@ -105,18 +105,26 @@ NEW_COLUMNS = {
         "VARCHAR(64)",
         "CREATE UNIQUE INDEX IF NOT EXISTS uq_reports_lineage ON reports (lineage)",
     ),
+    # A draft id is [place prefix "c." or "f."]<22-character lineage>[.<move>].
+    ("receipt_files", "lineage"): (
+        "VARCHAR(64)",
+        "UPDATE receipt_files SET lineage = CASE WHEN draft_id LIKE 'c.%' OR draft_id LIKE "
+        "'f.%' THEN SUBSTR(draft_id, 3, 22) ELSE SUBSTR(draft_id, 1, 22) END",
+        "CREATE INDEX IF NOT EXISTS ix_receipt_files_lineage ON receipt_files (lineage)",
+    ),
 }
 
 
 def add_new_columns(engine: Engine) -> None:
     """Add to a database made by an earlier version the columns this one writes."""
-    for (table, column), (definition, backfill) in NEW_COLUMNS.items():
+    for (table, column), (definition, *backfill) in NEW_COLUMNS.items():
         if _has_column(engine, table, column):
             continue
         try:
             with engine.begin() as connection:
                 connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
-                connection.execute(text(backfill))
+                for statement in backfill:
+                    connection.execute(text(statement))
         except DBAPIError:
             if not _has_column(engine, table, column):  # else another process added it first
                 raise

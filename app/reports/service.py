@@ -79,9 +79,9 @@ def submit_report(
         report = _build(draft_id, answers, counts, memory_on)
         report.lineage = lineage
         try:
-            _mark_files(draft_id, answers["receipts"])  # first: no line item names a stranger
+            _mark_files(lineage, answers["receipts"])  # first: no line item names a stranger
             _insert(report)  # draft_id and lineage are unique: no query first for a report
-            discard_unsubmitted(draft_id, commit=False)
+            discard_unsubmitted(lineage, commit=False)
             db.session.commit()
         except (IntegrityError, UnknownFileError) as e:
             db.session.rollback()  # submitted already (or by another request)? Else a file
@@ -94,10 +94,10 @@ def submit_report(
     raise RuntimeError("Could not store the report; please submit it again.")
 
 
-def _mark_files(draft_id: str, receipts: list[dict[str, Any]]) -> None:
+def _mark_files(lineage: str, receipts: list[dict[str, Any]]) -> None:
     """Mark the receipts' files submitted; refuse (rolled back) any that is not the draft's."""
     wanted = {r["file_id"] for r in receipts if "file_id" in r}
-    if missing := wanted - mark_submitted(draft_id, wanted):
+    if missing := wanted - mark_submitted(lineage, wanted):
         positions = [n for n, r in enumerate(receipts, 1) if r.get("file_id") in missing]
         raise UnknownFileError(positions)
 

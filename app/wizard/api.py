@@ -30,7 +30,7 @@ from werkzeug.routing import PathConverter
 from .. import memory
 from ..errors import problem
 from ..extensions import limiter
-from ..memory import Draft, Memory
+from ..memory import Draft, DraftChangedError, Memory
 from ..memory.state import (
     JSON,
     BadKeyError,
@@ -94,6 +94,12 @@ bp.record_once(_register_converter)  # before the routes below: they need the co
 @bp.errorhandler(RefusedError)
 def _refused(error: RefusedError) -> Response:
     return problem(error.status, error.code, error.detail)
+
+
+@bp.errorhandler(DraftChangedError)
+def _changed_elsewhere(error: DraftChangedError) -> Response:
+    detail = "Another request wrote this draft at the same moment; nothing was stored. Try again."
+    return problem(409, "changed_elsewhere", detail)
 
 
 @bp.errorhandler(SessionStateError)

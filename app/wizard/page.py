@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField
 
+from .. import memory
 from ..memory import Draft, Memory
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
@@ -73,7 +74,7 @@ class StepPage:
     def stored_files(self, form: Form) -> dict[str, ReceiptFile]:
         """Name and size of the files the page's receipts refer to."""
         ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
-        return files_of(self.draft.id, ids)
+        return files_of(memory.lineage_of(self.draft.id), ids)
 
     def own_keys(self) -> tuple[str, ...] | None:
         """The memory keys this page writes (None for review: everything it shows)."""

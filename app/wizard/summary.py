@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import url_for
 
+from .. import memory
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
 from ..reports.models import Report
@@ -52,7 +53,8 @@ def receipt_legend(number: int, receipt: dict[str, Any]) -> str:
 def summarise(answers: dict[str, Any], draft_id: str) -> Summary:
     """Arrange a whole report's answers (as memory holds them) for display."""
     categories = answers.get("categories") or {}
-    files = files_of(draft_id, (r.get("file_id", "") for r in answers["receipts"]))
+    wanted = (r.get("file_id", "") for r in answers["receipts"])
+    files = files_of(memory.lineage_of(draft_id), wanted)
     lines = [
         _line(n, r, categories.get(r["id"], {}), files.get(r.get("file_id", "")), draft_id)
         for n, r in enumerate(answers["receipts"], start=1)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from .. import memory
 from ..receipts.checks import FileRejectedError
 from ..receipts.service import (
     delete_all_but,
@@ -39,8 +40,9 @@ def receive_files(
     """Store every file chosen on the page (within the draft's room for files); keep only
     file ids that belong to this draft. `kept`: the files memory still refers to."""
     receipts = groups(formdata, "receipts")
-    owned = files_of(draft_id, [group.get("file_id", "") for group in receipts])
-    room = _Room(draft_id, {*kept, *owned})
+    lineage = memory.lineage_of(draft_id)
+    owned = files_of(lineage, [group.get("file_id", "") for group in receipts])
+    room = _Room(lineage, {*kept, *owned})
     errors: dict[str, str] = {}
     for index, group in enumerate(receipts[:MAX_RECEIPTS]):  # a page has no more
         named = group.get("file_id", "")
@@ -53,11 +55,12 @@ def receive_files(
             continue
         try:
             room.take()
-            stored = save_upload(draft_id, upload, current_app.config["RECEIPT_MAX_BYTES"])
+            max_bytes = current_app.config["RECEIPT_MAX_BYTES"]
+            stored = save_upload(draft_id, lineage, upload, max_bytes)
         except FileRejectedError as e:
             errors[f"receipts-{index}-file"] = str(e)
             continue
-        delete_files(draft_id, [group["file_id"]])  # a replaced file goes at once
+        delete_files(lineage, [group["file_id"]])  # a replaced file goes at once
         room.used -= bool(group["file_id"])
         group["file_id"] = stored.id
         room.referred.add(stored.id)
@@ -68,17 +71,17 @@ class _Room:
     """How many more files a draft may hold (WIZARD_FILES_PER_DRAFT): when it is full, the
     files nothing refers to any more (left on pages asked again, or by another tab) go."""
 
-    def __init__(self, draft_id: str, referred: set[str]) -> None:
-        self.draft_id, self.referred = draft_id, referred
+    def __init__(self, lineage: str, referred: set[str]) -> None:
+        self.lineage, self.referred = lineage, referred
         self.limit = int(current_app.config["WIZARD_FILES_PER_DRAFT"])
         self.used = -1  # counted with the first file: a page without one costs no query
 
     def take(self) -> None:
         if self.used < 0:
-            self.used = unsubmitted_count(self.draft_id)
+            self.used = unsubmitted_count(self.lineage)
         if self.used >= self.limit:
-            delete_all_but(self.draft_id, self.referred)
-            self.used = unsubmitted_count(self.draft_id)
+            delete_all_but(self.lineage, self.referred)
+            self.used = unsubmitted_count(self.lineage)
         if self.used >= self.limit:
             raise FileRejectedError(
                 f"This report already holds {self.limit} files, the most one report may. "
@@ -101,8 +104,8 @@ def change_receipts(
     elif index is None or index >= len(receipts):
         pass  # no such receipt (a button of an older page, or made up): nothing changes
     elif verb == "remove" and len(receipts) > 1:
-        delete_files(draft_id, [receipts.pop(index).get("file_id", "")])
+        delete_files(memory.lineage_of(draft_id), [receipts.pop(index).get("file_id", "")])
     elif verb == "remove-file":
-        delete_files(draft_id, [receipts[index].pop("file_id", "")])
+        delete_files(memory.lineage_of(draft_id), [receipts[index].pop("file_id", "")])
         anchor = f"receipt-{index + 1}"
     return with_groups(formdata, "receipts", receipts), anchor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from typing import Any
@@ -24,7 +25,7 @@ from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
 from ..memory import BudgetExceededError, Draft, DraftChangedError, TooLargeForCookieError
-from ..receipts.service import discard_unsubmitted, file_for_download, move_files
+from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
 from .answers import aligned_categories, answers_from, well_numbered
 from .compare import result_of
@@ -104,14 +105,12 @@ def choose_strategy() -> Response:
 
 
 def _moved(draft_id: str, to: str) -> str:
-    """Move the draft's memory and files to another place; its new id (the same if not)."""
+    """Move the draft's memory to another place; its new id (the same if not). Its files
+    stay where they are: they are its lineage's, which the move keeps."""
     if memory.strategy_of(draft_id) == to:
         return draft_id
     new_id = memory.move_draft(draft_id, to)
-    if new_id is None:
-        return draft_id  # expired: its page says so
-    move_files(draft_id, new_id)
-    return new_id
+    return draft_id if new_id is None else new_id  # None: expired, and its page says so
 
 
 @bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
@@ -165,14 +164,15 @@ def delete_draft(draft_id: str) -> Response:
     if not ended_here and (report := find_report(draft_id, memory.lineage_of(draft_id))):
         url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
         return redirect(url, 303)  # submitted first (another tab): nothing was deleted
-    discard_unsubmitted(draft_id)
+    discard_unsubmitted(memory.lineage_of(draft_id))
     return redirect(url_for(".start", notice="deleted"), 303)
 
 
 @bp.get("/report/<draft_id>/files/<file_id>")
 def receipt_file(draft_id: str, file_id: str) -> Response:
     """Send a receipt file, only to the browser that owns its draft."""
-    stored = file_for_download(draft_id, file_id) if memory.owns(draft_id) else None
+    owned = memory.owns(draft_id)
+    stored = file_for_download(memory.lineage_of(draft_id), file_id) if owned else None
     if stored is None:
         abort(404)
     response = send_file(
@@ -265,6 +265,8 @@ def _change_receipts(page: StepPage, received: Received, action: str) -> Respons
         memory.save_draft(page.draft)
     except BudgetExceededError as e:
         return _refused(page, form, e)
+    except DraftChangedError:  # another tab wrote this cookie draft at the same moment
+        return _changed_elsewhere(page, received)
     url = url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor)
     return redirect(url, 303)
 
@@ -336,8 +338,10 @@ def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str
 
 
 def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
-    """The page again with its messages; only the page count is saved (memory unchanged)."""
-    memory.save_draft(page.draft)
+    """The page again with its messages; only the page count is saved (memory unchanged;
+    if another tab wrote this cookie draft at the same moment, its copy stays whole)."""
+    with contextlib.suppress(DraftChangedError):
+        memory.save_draft(page.draft)
     return render_step(page, form)
 
 

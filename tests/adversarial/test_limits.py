@@ -95,6 +95,19 @@ def test_eleven_photos_of_five_megabytes_with_memory_in_the_form(app: Flask) -> 
     assert heading(wizard.post("receipts", receipt_form(0))) == "Categories"
 
 
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1_000_000}])
+def test_a_page_without_files_over_the_whole_limit_is_not_told_about_files(app: Flask) -> None:
+    wizard = at_receipts_with_memory(app, "server")
+    typed = {f"receipts-0-note{i}": "n" * 100_000 for i in range(11)}  # no file at all
+    data = {"csrf_token": wizard.token(), **receipt_form(0, merchant="Typed now"), **typed}
+    page = wizard.client.post(wizard.url("receipts"), data=data)  # urlencoded
+    assert page.status_code == 413
+    summary = page.text.split("There is a problem")[1].split("</div>")[0]
+    assert "This page sent more than 976.6 KB, so nothing on it was sent." in summary
+    assert "files" not in summary
+    assert heading(page) == "Receipts" and 'value="Remembered"' in page.text
+
+
 def test_a_page_other_than_a_step_says_which_limit_too(app: Flask) -> None:
     wizard = PlaceWizard(app.test_client(), "server")
     data = {"csrf_token": wizard.token(), **{f"extra-{i}": "x" for i in range(1_001)}}

@@ -184,13 +184,17 @@ def test_two_tabs_on_one_draft_do_not_overwrite_each_other_without_a_word(
     assert "Tab A only" in browser.get(f"{draft}/categories").text  # the person's choice
 
 
+@pytest.mark.parametrize("place", ["server", "cookie"])
 def test_two_tabs_on_one_draft_sending_at_the_same_moment_lose_nothing_silently(
-    servers: list[AppProcess],
+    servers: list[AppProcess], place: str
 ) -> None:
     """The same page of one draft sent from two tabs at once, with different answers: one is
-    saved, the other is told and keeps what it sent (never two 303s with one lost)."""
+    saved, the other is told and keeps what it sent (never two 303s with one lost). With
+    memory in a cookie both requests carry the one cookie, and the browser keeps the last
+    Set-Cookie: the refused one sets none."""
     browser = Browser()
     browser.get(servers[0].url + "/")
+    browser.post(f"{servers[0].url}/memory/strategy", {"strategy": place, "next": "/"})
     for _ in range(5):
         path = draft_path(browser.post(f"{servers[0].url}/report", {}))
         assert browser.post(f"{servers[0].url}{path}/employee", employee_form()).status == 303
@@ -200,6 +204,9 @@ def test_two_tabs_on_one_draft_sending_at_the_same_moment_lose_nothing_silently(
         assert sorted(page.status for page in pages) == [303, 409], "one tab's answers lost"
         told = next(page for page in pages if page.status == 409)
         assert "This draft was changed in another tab" in told.text
+        saved = next(pages.index(page) for page in pages if page.status == 303)
+        kept = browser.get(f"{servers[0].url}{path}/categories").text
+        assert f"Tab on {servers[saved].port}" in kept, "the saved tab's answers were lost"
 
 
 def tab_sends(browser: Browser, server: AppProcess, path: str, revision: str) -> Callable[[], Page]:
