@@ -73,6 +73,7 @@ class BrowserSession(ServerSideSession):  # type: ignore[misc]
         self.loaded = _snapshot(dict(self))
         self.new = False  # its id was made for this request: the cookie must be sent
         self.csrf_read = False  # a page or a check used the CSRF secret
+        self.written = False  # this request stored it already
 
     def __getitem__(self, key: str) -> Any:
         if key == CSRF_KEY:
@@ -136,6 +137,8 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
     def _upsert_session(
         self, session_lifetime: timedelta, session: BrowserSession, store_id: str
     ) -> None:
+        if session.written and dict(session) == session.loaded:
+            return  # stored whole a moment ago (a new id): nothing changed since
         self._replay(session, self.serializer.encode, session_lifetime.total_seconds())
 
     def regenerate(self, session: BrowserSession) -> None:
@@ -190,6 +193,7 @@ class StoreSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
 
         self.store.update(self._get_store_id(session.sid), mutate, ttl)
         session.loaded = _snapshot(dict(session))
+        session.written = True
 
     def _decoded(self, data: bytes | None) -> dict[str, Any]:
         if data is None:

@@ -267,36 +267,26 @@ class DraftRepository:
 
     def _replay(self, draft: Draft, guarded: bool, copy: int | None = None) -> None:
         """Apply the draft's changes to the stored copy in one store update."""
-        writer = getattr(draft.memory, "writer", "")
-        revision = draft.revision
+        replayed: dict[str, int] = {}
 
         def replay(data: bytes | None) -> bytes:
-            nonlocal revision
             if data is None:
                 raise DraftExpiredError("This expense report draft has expired.")
             record = _decoder.decode(data)
             if guarded and _written_since(record.get("keyrev", {}), draft):
                 raise DraftChangedError("Another tab saved these answers meanwhile.")
-            for operation in draft.memory.operations:
-                apply_operation(record["values"], record["meta"], operation, writer)
-            counted = counter_of(record).plus(draft.typed_now, draft.accepted_now)
-            record.update(counter_record(counted))
-            record["pages"] = record.get("pages", 0) + draft.pages_now
-            if draft.memory.operations:
-                record["rev"] = revision = record.get("rev", 0) + 1
-                record["keyrev"] = _written(record.get("keyrev", {}), draft, revision)
+            replayed["rev"] = _with_changes(record, draft, copy).get("rev", 0)
             check_budget(record["values"], self.budget)
-            if copy is not None:
-                record["copy"] = copy
             return _encoder.encode(record)
 
         self.store.update(KEY_PREFIX + draft.id, replay, self.lifetimes.ttl(draft.created))
+        if draft.memory.operations:  # the page made next shows this save's revision
+            draft.revision = replayed["rev"]
         draft.memory.operations.clear()
         draft.counted = draft.counter()
         draft.typed_now.clear()
         draft.accepted_now.clear()
         draft.pages, draft.pages_now = draft.pages + draft.pages_now, 0
-        draft.revision = revision
         draft.copy = draft.copy if copy is None else copy
 
     def _wiped(self, draft_id: str, record: dict[str, Any], at: float) -> dict[str, Any]:
@@ -323,6 +313,22 @@ class DraftRepository:
     def delete(self, draft_id: str) -> None:
         """Remove a draft's entry (its end, if it matters, goes through end())."""
         self.store.delete(KEY_PREFIX + draft_id)
+
+
+def _with_changes(record: dict[str, Any], draft: Draft, copy: int | None) -> dict[str, Any]:
+    """The stored record (changed in place) with this request's operations, counts and
+    pages; a change of memory is a new revision, and it notes which keys it wrote."""
+    writer = getattr(draft.memory, "writer", "")
+    for operation in draft.memory.operations:
+        apply_operation(record["values"], record["meta"], operation, writer)
+    record.update(counter_record(counter_of(record).plus(draft.typed_now, draft.accepted_now)))
+    record["pages"] = record.get("pages", 0) + draft.pages_now
+    if draft.memory.operations:
+        record["rev"] = revision = record.get("rev", 0) + 1
+        record["keyrev"] = _written(record.get("keyrev", {}), draft, revision)
+    if copy is not None:
+        record["copy"] = copy
+    return record
 
 
 def _written_since(key_revisions: dict[str, int], draft: Draft) -> bool:

@@ -42,28 +42,19 @@ def receive_files(
     receipts = groups(formdata, "receipts")
     lineage = memory.lineage_of(draft_id)
     owned = files_of(lineage, [group.get("file_id", "") for group in receipts])
-    room = _Room(lineage, {*kept, *owned})
+    room = _Room(draft_id, lineage, {*kept, *owned})
     errors: dict[str, str] = {}
     for index, group in enumerate(receipts[:MAX_RECEIPTS]):  # a page has no more
         named = group.get("file_id", "")
         if named not in owned:
             group["file_id"] = ""  # a made-up or foreign id is dropped, never served
         upload = files.get(f"receipts-{index}-file")
-        if upload is None or not upload.filename:
-            if named and named not in owned:  # said, not in silence: no report loses its file
-                errors[f"receipts-{index}-file"] = UNKNOWN_FILE
-            continue
-        try:
-            room.take()
-            max_bytes = current_app.config["RECEIPT_MAX_BYTES"]
-            stored = save_upload(draft_id, lineage, upload, max_bytes)
-        except FileRejectedError as e:
-            errors[f"receipts-{index}-file"] = str(e)
-            continue
-        delete_files(lineage, [group["file_id"]])  # a replaced file goes at once
-        room.used -= bool(group["file_id"])
-        group["file_id"] = stored.id
-        room.referred.add(stored.id)
+        if upload and upload.filename:
+            error = room.store(group, upload)
+        else:  # said, not in silence: no report loses its file
+            error = UNKNOWN_FILE if named and named not in owned else None
+        if error:
+            errors[f"receipts-{index}-file"] = error
     return Received(with_groups(formdata, "receipts", receipts), errors)
 
 
@@ -71,8 +62,8 @@ class _Room:
     """How many more files a draft may hold (WIZARD_FILES_PER_DRAFT): when it is full, the
     files nothing refers to any more (left on pages asked again, or by another tab) go."""
 
-    def __init__(self, lineage: str, referred: set[str]) -> None:
-        self.lineage, self.referred = lineage, referred
+    def __init__(self, draft_id: str, lineage: str, referred: set[str]) -> None:
+        self.draft_id, self.lineage, self.referred = draft_id, lineage, referred
         self.limit = int(current_app.config["WIZARD_FILES_PER_DRAFT"])
         self.used = -1  # counted with the first file: a page without one costs no query
 
@@ -88,6 +79,21 @@ class _Room:
                 "Remove a file you no longer need, then choose this one again"
             )
         self.used += 1
+
+    def store(self, receipt: dict[str, str], upload: FileStorage) -> str | None:
+        """Store the receipt's new file in its place (the one it replaces goes at once);
+        the reason if it was refused."""
+        try:
+            self.take()
+            max_bytes = current_app.config["RECEIPT_MAX_BYTES"]
+            stored = save_upload(self.draft_id, self.lineage, upload, max_bytes)
+        except FileRejectedError as e:
+            return str(e)
+        delete_files(self.lineage, [receipt["file_id"]])
+        self.used -= bool(receipt["file_id"])
+        receipt["file_id"] = stored.id
+        self.referred.add(stored.id)
+        return None
 
 
 def change_receipts(
