@@ -9,10 +9,12 @@ the browser and sends the second request with it after the first was answered.""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from app.memory.ledger import IN_FLIGHT
 from tests.helpers import Wizard, receipt_form
@@ -90,3 +92,21 @@ def test_an_answer_that_never_reached_the_browser_does_not_lock_the_draft(
     monkeypatch.setattr(time, "time", lambda: later)
     assert wizard.post("receipts", receipt_form(0, merchant="Tab B")).status_code == 303
     assert merchant_kept(wizard) == "Tab B"
+
+
+def put_note(wizard: Wizard, text: str) -> TestResponse:
+    url = f"/api/drafts/{wizard.draft_id}/state/note"
+    headers = {"X-CSRFToken": wizard.token(), "Content-Type": "application/json"}
+    return wizard.client.put(url, data=json.dumps(text), headers=headers)
+
+
+def test_an_api_write_at_the_same_moment_is_refused_with_a_problem(
+    app: Flask, wizard: Wizard
+) -> None:
+    both_left_with = sent_at_once(wizard)
+    assert put_note(wizard, "from tab A").status_code == 200
+    with_cookie(wizard, both_left_with)
+    refused = put_note(wizard, "from tab B")
+    assert refused.status_code == 409 and refused.json["code"] == "changed_elsewhere"
+    assert "nothing was stored" in refused.json["detail"]
+    assert "expense_wizard_draft" not in refused.headers.get("Set-Cookie", "")
