@@ -97,13 +97,23 @@ def test_receipt_errors(wizard: Wizard, changes: dict[str, str], field: str, mes
 
 
 @pytest.mark.parametrize(
-    ("text", "currency"),
-    [("100000", "EUR"), ("0.01", "USD"), ("1,234.50", "GBP"), ("1500", "JPY")],
+    ("text", "currency", "minor"),  # SPEC §6: money is kept as integer minor units + currency
+    [
+        ("100000", "EUR", 10_000_000),
+        ("0.01", "USD", 1),
+        ("1,234.50", "GBP", 123_450),
+        ("1500", "JPY", 1500),  # no decimals for JPY: a yen is its own minor unit
+    ],
 )
-def test_amount_edges_are_accepted(wizard: Wizard, text: str, currency: str) -> None:
+def test_amount_edges_are_accepted(
+    app: Flask, wizard: Wizard, text: str, currency: str, minor: int
+) -> None:
     wizard.start()
     wizard.fill_employee()
     assert wizard.fill_receipts(1, amount=text, currency=currency).status_code == 303
+    draft = app.extensions["drafts"].load(wizard.draft_id, memory_on=True, writer="test")
+    [receipt] = draft.memory.get("receipts")
+    assert (receipt["amount_minor"], receipt["currency"]) == (minor, currency)
 
 
 def test_oldest_allowed_date_is_accepted(wizard: Wizard) -> None:

@@ -10,7 +10,7 @@ from flask import Flask
 
 from app.reports.models import Report
 from tests.conftest import make_app
-from tests.helpers import Wizard
+from tests.helpers import Wizard, employee_form, receipt_form
 
 
 @pytest.mark.parametrize("step", ["receipts", "categories", "review"])
@@ -25,8 +25,12 @@ def test_later_steps_send_people_to_the_first_incomplete_step(wizard: Wizard, st
 
 def test_posting_to_a_later_step_out_of_order_writes_nothing(app: Flask, wizard: Wizard) -> None:
     wizard.start()
-    response = wizard.submit()
-    assert response.status_code == 303 and "employee" in response.location
+    before = wizard.stored_draft()
+    whole_report = {**employee_form(), **receipt_form(0), "receipts-0-category": "Meals"}
+    response = wizard.submit(**whole_report, business_purpose="Visit")  # valid, but too soon
+    assert response.status_code == 303
+    assert response.location == wizard.url("employee") + "?notice=incomplete"
+    assert wizard.stored_draft() == before  # the draft's memory and counters: untouched
     with app.app_context():
         assert Report.query.count() == 0
 

@@ -12,6 +12,7 @@ from flask import Flask
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import EMPLOYEE
 from tests.property import BASE, Browser, assert_no_server_error, fresh_app
 
 # Pieces browsers treat specially in a URL: slashes and backslashes, tab and newlines
@@ -67,13 +68,25 @@ def switch_app() -> Iterator[Flask]:
 @given(next_path=next_values)
 @example(next_path="/\t/evil.example")  # was Location "//evil.example" (fixed in 11f610c)
 @example(next_path="/\n")  # was a 500: a newline in the Location header (fixed in 11f610c)
-def test_the_switch_returns_only_to_a_page_of_this_site(switch_app: Flask, next_path: str) -> None:
+def test_the_switch_returns_only_to_a_page_of_this_site_and_memory_off_discards_the_draft(
+    switch_app: Flask, next_path: str
+) -> None:
     """POST /memory with any `next`: a 303 whose Location a browser reads as a path on
-    this site (starts with one slash, not two), and the switch still takes effect."""
+    this site (starts with one slash, not two), and the switch still takes effect: the
+    draft's memory is gone (SPEC §4: on again, memory starts empty and the journey guard
+    sends the person back to the first step, which is empty)."""
     browser = Browser(switch_app.test_client())
+    draft = browser.start()
+    employee = {f"employee-{k}": v for k, v in EMPLOYEE.items()}
+    assert browser.post(draft, "employee", employee).status_code == 303
     response = browser.switch_memory(False, next_path)
     assert_no_server_error(response)
     assert response.status_code == 303
     seen = as_a_browser_reads(response.headers["Location"])
     assert seen.startswith("/") and not seen.startswith("//"), f"redirects to {seen!r}"
     assert "Session memory: Off" in browser.client.get("/").text
+    assert browser.switch_memory(True).status_code == 303
+    guarded = browser.get(draft, "receipts")
+    assert guarded.status_code == 303, "memory still held the employee details"
+    assert guarded.location == f"/report/{draft}/employee?notice=incomplete"
+    assert EMPLOYEE["full_name"] not in browser.get(draft, "employee").text
