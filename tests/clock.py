@@ -35,3 +35,10 @@ class MovableClock:
     def sleep(self, seconds: float) -> None:
         """Let `seconds` pass."""
         self.now += seconds
+
+
+# The lifetimes of SPEC §5, as it writes them (the app's defaults; tests/integration/
+# test_config.py checks they are).
+MINUTE = 60
+IDLE_TIMEOUT = 30 * MINUTE
+ABSOLUTE_LIFETIME = 8 * 60 * MINUTE
