@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from tests.clock import MovableClock
 from tests.helpers import Wizard, dispose_apps, made_apps
 
 pytest_plugins = ["tests.services"]
@@ -30,6 +31,12 @@ def close_connections() -> Iterator[None]:
     """Close every database connection the test's apps opened."""
     yield
     dispose_apps()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> MovableClock:
+    """The app's time, held still: a test moves it on (clock.sleep) instead of waiting."""
+    return MovableClock(monkeypatch)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tests.helpers import dispose_apps
 from tests.http import die_with_parent
@@ -136,6 +138,25 @@ class OwnRedis:
 
     def pause(self, milliseconds: int) -> None:
         redis.Redis(port=self.port).execute_command("CLIENT", "PAUSE", milliseconds, "ALL")
+
+    def still_paused(self) -> bool:
+        """Whether a pause (CLIENT PAUSE, of every command or of writes) still holds a write
+        back: a new client's write gets no answer within 0.2 s. An answer the app gave while
+        the pause lasts did not wait for Redis. (A slow but unpaused Redis could pass for
+        paused, never the other way round.)"""
+        probe = redis.Redis(
+            port=self.port,
+            socket_timeout=0.2,
+            socket_connect_timeout=0.2,
+            retry=Retry(NoBackoff(), 0),
+        )
+        try:
+            probe.set("pause-probe", b"1")
+        except redis.TimeoutError:
+            return True
+        finally:
+            probe.close()
+        return False
 
 
 @pytest.fixture

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from app import memory as memory_module
+from tests.clock import MovableClock
 
 COOKIE = "expense_wizard_session"
 
 
-@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0.3}])
+@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 10}])
 def test_a_slow_request_saves_into_the_new_session(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+    app: Flask, monkeypatch: pytest.MonkeyPatch, clock: MovableClock
 ) -> None:
     tab_a = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', tab_a.get("/").text)[1]  # type: ignore[index]
@@ -47,7 +47,7 @@ def test_a_slow_request_saves_into_the_new_session(
     assert tab_a.post("/memory", data=data).status_code == 303
     after = tab_a.get_cookie(COOKIE).value  # type: ignore[union-attr]
     assert after != before
-    time.sleep(0.4)  # past the grace period
+    clock.sleep(10 + 1)  # past the grace period
     go_on.set()
     slow.join()
     assert answers["b"].status_code == 303

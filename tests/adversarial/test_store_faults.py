@@ -34,7 +34,10 @@ from tests.helpers import Wizard, employee_form, receipt_form
 from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
 from tests.services import OwnRedis, free_port
 
-PAUSE_MS = 3000
+# Ten times what the app may spend on a paused Redis (REDIS_TIMEOUT 0.3 s, a command and
+# two retries: about 1 s): an answer that comes while the pause lasts did not wait for Redis
+# (OwnRedis.still_paused). How long the 503 takes below that is bench's business.
+PAUSE_MS = 10_000
 
 
 def app_on(tmp_path: Path, server: OwnRedis, **config: Any) -> Flask:
@@ -93,15 +96,14 @@ def test_a_full_redis_gives_the_503_page_on_a_new_draft(
     assert new_draft(wizard).status_code == 303  # it recovers by itself
 
 
-def test_a_write_paused_redis_gives_the_503_page_within_the_timeout(
+def test_a_write_paused_redis_gives_the_503_page_before_the_pause_ends(
     tmp_path: Path, own_redis: OwnRedis
 ) -> None:
     wizard = Wizard(app_on(tmp_path, own_redis).test_client())
     wizard.token()
     pause_writes(own_redis)
-    started = time.monotonic()
     assert_unavailable_page(new_draft(wizard))
-    assert time.monotonic() - started < PAUSE_MS / 1000 - 0.5  # not held for the whole pause
+    assert own_redis.still_paused()  # not held for the whole pause
 
 
 @pytest.mark.parametrize("fault", [fill, pause_writes])
@@ -112,9 +114,9 @@ def test_api_writes_on_a_full_or_paused_redis_get_a_503_problem(
     wizard.start()
     assert wizard.fill_employee().status_code == 303
     fault(own_redis)
-    started = time.monotonic()
     assert_unavailable_problem(put_note(wizard))
-    assert time.monotonic() - started < PAUSE_MS / 1000 - 0.5
+    if fault is pause_writes:  # a full Redis refuses at once; a paused one is not waited out
+        assert own_redis.still_paused()
 
 
 def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
@@ -416,7 +418,7 @@ def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
 
 
 @pytest.mark.parametrize("route", ["memory off", "delete", "move"])
-def test_changes_on_a_long_write_pause_end_in_a_503_within_the_timeout(
+def test_changes_on_a_long_write_pause_end_in_a_503_before_the_pause_ends(
     tmp_path: Path, own_redis: OwnRedis, route: str
 ) -> None:
     """Found by attack: a timeout while watching a key came back from redis-py as a
@@ -431,11 +433,10 @@ def test_changes_on_a_long_write_pause_end_in_a_503_within_the_timeout(
         "move": ("/memory/strategy", {"strategy": "cookie", "draft": draft, "step": "receipts"}),
     }
     path, data = sends[route]
-    redis.Redis(port=own_redis.port).client_pause(20_000, all=False)
+    pause_writes(own_redis)
     try:
-        started = time.monotonic()
         page = wizard.client.post(path, data={"csrf_token": token, **data})
-        elapsed = time.monotonic() - started
+        answered_while_paused = own_redis.still_paused()
     finally:
         redis.Redis(port=own_redis.port).client_unpause()
-    assert page.status_code == 503 and elapsed < 5, (page.status_code, elapsed)
+    assert page.status_code == 503 and answered_while_paused, page.status_code

@@ -1,4 +1,8 @@
-"""The dialog that warns before a draft's idle timeout (SPEC §5), in a real browser."""
+"""The dialog that warns before a draft's idle timeout (SPEC §5), in a real browser.
+
+With the lifetimes SPEC §5 gives (30 minutes idle, the warning 2 minutes before), on two
+clocks moved on together instead of waited for: the app's (tests/clock.py; it serves from a
+thread of this process) and the browser's timers (Playwright's page.clock)."""
 
 from __future__ import annotations
 
@@ -10,17 +14,19 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from app import create_app
+from tests.clock import IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.e2e.conftest import HOST, QuietRequestHandler, assert_no_axe_violations, field, press
 
 pytestmark = pytest.mark.e2e
 DIALOG = "Do you want to keep your draft?"
+WARNING = 2 * MINUTE  # SPEC §5: the warning comes 2 minutes before the idle timeout
 
 
 @pytest.fixture(scope="module")
-def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An app whose drafts expire after 6 s of inactivity, with the warning 4 s before."""
-    config = {"TESTING": True, "WIZARD_IDLE_TIMEOUT": 6, "WIZARD_EXPIRY_WARNING": 4}
-    app = create_app(config, instance_path=str(tmp_path_factory.mktemp("short")))
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An app of its own with the default lifetimes, served in this process (so the test's
+    clock is the app's): moving its clock leaves the other browser tests' drafts alone."""
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path_factory.mktemp("expiry")))
     server = make_server(HOST, 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -29,26 +35,39 @@ def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.server_close()
 
 
+def let_pass(page: Page, clock: MovableClock, seconds: float) -> None:
+    """`seconds` pass for the app, then for the browser, whose due timers fire."""
+    clock.sleep(seconds)
+    page.clock.run_for(int(seconds * 1000))
+
+
 def start_typing(page: Page, server: str) -> None:
+    # The browser's timers run on a clock let_pass moves on. It also runs in real time (the
+    # page loads, axe runs): seconds, beside steps of minutes.
+    page.clock.install()
     page.goto(server + "/")
     press(page, "Start a new expense report")
     field(page, "Full name").fill("Typed But Not Sent")
 
 
 def test_keep_my_draft_with_the_keyboard_keeps_everything_typed(
-    page: Page, short_lived: str, screenshot: Callable[[Page, str], object]
+    page: Page, served: str, clock: MovableClock, screenshot: Callable[[Page, str], object]
 ) -> None:
-    start_typing(page, short_lived)
+    start_typing(page, served)
     dialog = page.get_by_role("dialog", name=DIALOG)
-    expect(dialog).to_be_visible(timeout=5000)
-    expect(dialog).to_contain_text("Your draft will be deleted in 4 seconds unless you continue")
+    let_pass(page, clock, IDLE_TIMEOUT - WARNING - MINUTE)
+    expect(dialog).to_be_hidden()  # not a minute before the warning is due
+    let_pass(page, clock, MINUTE)
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Your draft will be deleted in 2 minutes unless you continue")
     assert page.evaluate("document.activeElement.closest('dialog') !== null")  # focus moved in
     screenshot(page, "x01-expiry-dialog")
     assert_no_axe_violations(page, "expiry dialog")
     page.keyboard.press("Enter")  # the first button, Keep my draft, has the focus
     expect(dialog).to_be_hidden()
     expect(field(page, "Full name")).to_have_value("Typed But Not Sent")
-    expect(dialog).to_be_visible(timeout=5000)  # warned again before the new expiry...
+    let_pass(page, clock, IDLE_TIMEOUT - WARNING)  # 56 minutes in all: kept, not expired
+    expect(dialog).to_be_visible()  # warned again before the new expiry...
     page.keyboard.press("Enter")  # ...and kept again (the server slides the expiry each time)
     expect(dialog).to_be_hidden()
     press(page, "Continue")
@@ -57,18 +76,23 @@ def test_keep_my_draft_with_the_keyboard_keeps_everything_typed(
     expect(field(page, "Full name")).to_have_value("Typed But Not Sent")
 
 
-def test_ignoring_the_warning_ends_on_the_expired_page(page: Page, short_lived: str) -> None:
-    start_typing(page, short_lived)
-    expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible(timeout=5000)
+def test_ignoring_the_warning_ends_on_the_expired_page(
+    page: Page, served: str, clock: MovableClock
+) -> None:
+    start_typing(page, served)
+    let_pass(page, clock, IDLE_TIMEOUT - WARNING)
+    expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible()
+    let_pass(page, clock, WARNING + 1)  # the page reloads a second after the idle timeout
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text("This expense report draft has expired", timeout=8000)
+    expect(heading).to_have_text("This expense report draft has expired")
     expect(page.get_by_text("Nothing was submitted")).to_be_visible()
 
 
-def test_delete_my_draft_now(page: Page, short_lived: str) -> None:
-    start_typing(page, short_lived)
+def test_delete_my_draft_now(page: Page, served: str, clock: MovableClock) -> None:
+    start_typing(page, served)
     draft_url = page.url
-    expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible(timeout=5000)
+    let_pass(page, clock, IDLE_TIMEOUT - WARNING)
+    expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible()
     press(page, "Delete my draft now")
     expect(page.get_by_text("Your draft was deleted.")).to_be_visible()
     page.goto(draft_url)  # its address again: said to be deleted, not expired

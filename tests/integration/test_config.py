@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app import create_app
+from tests.clock import IDLE_TIMEOUT, MovableClock
 
 
 def test_defaults_follow_the_spec(tmp_path: Path) -> None:
@@ -57,10 +57,10 @@ def test_the_cookie_holds_only_a_random_id(tmp_path: Path) -> None:
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
 
 
-def test_cleanup_command_deletes_expired_drafts(tmp_path: Path) -> None:
-    app = create_app({"TESTING": True, "WIZARD_IDLE_TIMEOUT": 0.01}, instance_path=str(tmp_path))
+def test_cleanup_command_deletes_expired_drafts(tmp_path: Path, clock: MovableClock) -> None:
+    app = create_app({"TESTING": True}, instance_path=str(tmp_path))
     app.extensions["drafts"].create()
-    time.sleep(0.05)
+    clock.sleep(IDLE_TIMEOUT + 1)
     result = app.test_cli_runner().invoke(args=["cleanup"])
     assert result.output == (
         "Removed 1 expired entries from session memory and 0 files of expired drafts.\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import secrets
 
-import pytest
 from flask import Flask
 
+from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.helpers import Wizard, errors_of, receipt_form
 
 ERROR_FULL = "This report no longer fits in a browser cookie"
@@ -75,15 +75,14 @@ def test_a_changed_cookie_is_not_believed(wizard: Wizard) -> None:
     assert "This expense report draft has expired" in page and "Lovelace" not in page
 
 
-@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
-def test_an_idle_cookie_draft_expires_on_the_server_too(wizard: Wizard) -> None:
-    import time
-
+def test_an_idle_cookie_draft_expires_on_the_server_too(
+    wizard: Wizard, clock: MovableClock
+) -> None:
     use_cookie(wizard)
     wizard.start()
     wizard.fill_employee()
     kept = draft_cookie(wizard)
-    time.sleep(2.1)
+    clock.sleep(IDLE_TIMEOUT + 1)
     wizard.client.set_cookie(f"expense_wizard_draft_{wizard.draft_id}", kept)  # replayed
     assert "This expense report draft has expired" in wizard.get("receipts").text
 

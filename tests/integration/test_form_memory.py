@@ -5,7 +5,6 @@ older state back."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from flask import Flask
@@ -13,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.reports.models import Report
+from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.helpers import Wizard, receipt_form
 
 STATE = re.compile(r'name="memory_state" value="([^"]+)"')
@@ -166,11 +166,12 @@ def test_two_tabs_carry_two_states_and_only_one_report_is_made(
     assert "Tab two" in confirmation and "already been submitted" in confirmation  # one report
 
 
-@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
-def test_a_state_older_than_the_idle_timeout_has_expired(form_wizard: FormWizard) -> None:
+def test_a_state_older_than_the_idle_timeout_has_expired(
+    form_wizard: FormWizard, clock: MovableClock
+) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
-    time.sleep(2.1)
+    clock.sleep(IDLE_TIMEOUT + 1)
     assert heading(form_wizard.fill_receipts(1)) == "This expense report draft has expired"
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from app.reports.models import Report
+from tests.clock import ABSOLUTE_LIFETIME, IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.conftest import make_app
 from tests.helpers import Wizard, employee_form, receipt_form
 
@@ -67,11 +67,10 @@ def test_confirmation_of_another_browser_is_not_found(app: Flask, wizard: Wizard
     assert other.get(wizard.url("confirmation")).status_code == 404
 
 
-@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
-def test_an_idle_draft_expires_to_a_page_that_says_so(wizard: Wizard) -> None:
+def test_an_idle_draft_expires_to_a_page_that_says_so(wizard: Wizard, clock: MovableClock) -> None:
     wizard.start()
     wizard.fill_employee()
-    time.sleep(1.2)
+    clock.sleep(IDLE_TIMEOUT + 1)
     for response in (wizard.get("receipts"), wizard.fill_receipts(1)):
         assert response.status_code == 200
         assert "This expense report draft has expired" in response.text
@@ -79,12 +78,15 @@ def test_an_idle_draft_expires_to_a_page_that_says_so(wizard: Wizard) -> None:
         assert "There is a problem" not in response.text
 
 
-@pytest.mark.parametrize("app_config", [{"WIZARD_ABSOLUTE_LIFETIME": 1}])
-def test_even_an_active_draft_ends_at_its_absolute_lifetime(wizard: Wizard) -> None:
+def test_even_an_active_draft_ends_at_its_absolute_lifetime(
+    wizard: Wizard, clock: MovableClock
+) -> None:
     wizard.start()
-    for _ in range(3):
-        time.sleep(0.4)
-        wizard.get("employee")
+    for _ in range(23):  # a page every 20 minutes: 7 hours 40 minutes, never idle
+        clock.sleep(20 * MINUTE)
+        page = wizard.get("employee").text
+        assert "Employee details" in page and "has expired" not in page
+    clock.sleep(ABSOLUTE_LIFETIME - 23 * 20 * MINUTE + MINUTE)  # a minute past 8 hours
     assert "This expense report draft has expired" in wizard.get("employee").text
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import io
 import re
-import time
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from app.receipts.models import ReceiptFile
 from app.reports.models import LineItem
+from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.files import jpeg, pdf, png, png_bomb
 from tests.helpers import Wizard, errors_of, receipt_form
 
@@ -220,12 +220,11 @@ def test_submitted_files_belong_to_the_report_and_stay_downloadable(
         assert ReceiptFile.query.one().submitted
 
 
-@pytest.mark.parametrize("app_config", [{"WIZARD_IDLE_TIMEOUT": 1}])
 def test_files_of_expired_drafts_are_deleted_by_the_cleanup_command(
-    app: Flask, at_receipts: Wizard
+    app: Flask, at_receipts: Wizard, clock: MovableClock
 ) -> None:
     post_receipts(at_receipts, {**receipt_form(0), "receipts-0-file": upload(png(), "old.png")})
-    time.sleep(1.2)
+    clock.sleep(IDLE_TIMEOUT + 1)
     result = app.test_cli_runner().invoke(args=["cleanup"])
     assert "and 1 files of expired drafts" in result.output
     assert file_ids(app) == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import time
 from pathlib import Path
 
 import msgspec
@@ -13,6 +12,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from tests.clock import MovableClock
 from tests.conftest import make_app
 from tests.files import png
 from tests.helpers import Wizard, receipt_form
@@ -164,7 +164,7 @@ def holds_nothing_of_the_session(app: Flask, session_id: str) -> bool:
 @pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0}])
 @pytest.mark.parametrize("change", ["switch memory", "submit"])
 def test_switching_memory_or_submitting_issues_a_new_session_id_and_deletes_the_old(
-    app: Flask, wizard: Wizard, change: str
+    app: Flask, wizard: Wizard, change: str, clock: MovableClock
 ) -> None:
     wizard.start()
     before = _session_id(wizard)
@@ -176,6 +176,7 @@ def test_switching_memory_or_submitting_issues_a_new_session_id_and_deletes_the_
     assert after != before
     assert holds_nothing_of_the_session(app, before)
     assert wizard.start()  # same browser: its token and drafts are kept under the new id
+    clock.sleep(1)  # past the grace period of 0 (the clock stands still otherwise)
     stale = _with_session_id(wizard, before)
     refused = stale.fill_employee()  # the old id opens nothing of this browser's
     assert "This expense report draft has expired" in refused.text
@@ -196,12 +197,14 @@ def test_a_double_click_on_submit_lands_on_the_confirmation_not_an_error(
     assert "Expense report submitted" in page and "what that page sent was not used" in page
 
 
-@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 0.3}])
-def test_after_the_grace_period_the_old_session_id_is_dead(app: Flask, wizard: Wizard) -> None:
+@pytest.mark.parametrize("app_config", [{"SESSION_ROTATION_GRACE": 10}])
+def test_after_the_grace_period_the_old_session_id_is_dead(
+    app: Flask, wizard: Wizard, clock: MovableClock
+) -> None:
     wizard.start()
     before = _session_id(wizard)
     first = wizard.complete_draft()
-    time.sleep(0.4)
+    clock.sleep(10 + 1)
     stale = _with_session_id(wizard, before)
     assert stale.client.get(first.location).status_code == 404
     assert holds_nothing_of_the_session(app, before)

@@ -4,7 +4,7 @@ accepted, only a field typed before and asked again (memory lacked it) is a repe
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.memory.drafts import (
@@ -14,11 +14,13 @@ from app.memory.drafts import (
     flat_counts,
     nested_counts,
 )
+from tests.property import BASE
 
 PART = st.sampled_from(["employee", "receipts", "full_name", "date", "1", "2", "10", "a", ""])
 NAME = st.lists(PART, min_size=1, max_size=4).map(".".join)
 
 
+@settings(BASE)  # no deadline: a busy machine is not a failing example
 @given(st.dictionaries(NAME, st.integers(min_value=1, max_value=50), max_size=30))
 def test_the_nested_counter_reads_back_as_the_counts_written(counts: dict[str, int]) -> None:
     assert flat_counts(nested_counts(counts)) == counts
@@ -40,6 +42,7 @@ FIELD = st.sampled_from(["employee.full_name", "receipts.1.date", "receipts.10.m
 PAGE = st.tuples(st.lists(st.tuples(FIELD, st.booleans()), max_size=6), st.booleans())
 
 
+@settings(BASE)  # no deadline: a busy machine is not a failing example
 @given(st.lists(PAGE, max_size=8))
 def test_only_a_field_typed_before_and_asked_again_is_a_repeat(
     pages: list[tuple[list[tuple[str, bool]], bool]],

@@ -184,40 +184,47 @@ def test_a_deleted_draft_is_gone(repo: DraftRepository) -> None:
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
+# The timing tests step in twelfths of a lifetime: a draft is checked still there at most a
+# twelfth after it was last loaded, eleven twelfths before it would end (on Redis, in real
+# time). Checks that it has gone come after the lifetime has passed.
+STEP = 1 / 12
+
+
 @every_strategy
 def test_idle_drafts_expire(memory: Strategy) -> None:
-    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
+    repo = memory.repo(Lifetimes(memory.idle, 20 * memory.idle), 1024)
     draft_id = repo.create()
-    memory.sleep(1.5 * memory.idle)
+    memory.sleep(1.1 * memory.idle)
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
 @every_strategy
 def test_activity_slides_the_idle_timeout(memory: Strategy) -> None:
-    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
+    repo = memory.repo(Lifetimes(memory.idle, 20 * memory.idle), 1024)
     draft_id = repo.create()
-    for _ in range(4):  # twice the idle timeout in all
-        memory.sleep(0.5 * memory.idle)
+    for _ in range(13):  # a step past the idle timeout in all: gone without the loads
+        memory.sleep(STEP * memory.idle)
         assert repo.load(draft_id, memory_on=True, writer="x") is not None
 
 
 @every_strategy
 def test_absolute_lifetime_ends_even_an_active_draft(memory: Strategy) -> None:
-    repo = memory.repo(Lifetimes(20 * memory.idle, memory.idle), 1024)
+    absolute = memory.idle
+    repo = memory.repo(Lifetimes(20 * absolute, absolute), 1024)
     draft_id = repo.create()
-    memory.sleep(0.5 * memory.idle)
+    memory.sleep(STEP * absolute)
     assert repo.load(draft_id, memory_on=True, writer="x") is not None
-    memory.sleep(0.75 * memory.idle)
+    memory.sleep(absolute)  # active a moment ago, far within its idle timeout
     assert repo.load(draft_id, memory_on=True, writer="x") is None
 
 
 @every_strategy
 def test_saving_an_expired_draft_says_so(memory: Strategy) -> None:
-    repo = memory.repo(Lifetimes(memory.idle, 3600), 1024)
+    repo = memory.repo(Lifetimes(memory.idle, 20 * memory.idle), 1024)
     draft = repo.load(repo.create(), memory_on=True, writer="x")
     assert draft
     draft.memory.set("k", 1)
-    memory.sleep(1.5 * memory.idle)
+    memory.sleep(1.1 * memory.idle)
     with pytest.raises(DraftExpiredError):
         repo.save(draft)
 
