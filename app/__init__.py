@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -21,8 +22,8 @@ def create_app(
         __name__,
         instance_path=instance_path,
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=_beside_the_package("templates"),
+        static_folder=_beside_the_package("static"),
     )
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -36,6 +37,12 @@ def create_app(
     )
     _init_extensions(app)
     return app
+
+
+def _beside_the_package(folder: str) -> str:
+    """templates/ or static/: inside the package when installed from a wheel (which carries
+    them there), else at the top of the source tree."""
+    return folder if (Path(__file__).parent / folder).is_dir() else f"../{folder}"
 
 
 def _init_extensions(app: Flask) -> None:
