@@ -11,6 +11,7 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     # Session memory (SPEC §5, §6, §7)
     "SESSION_TYPE": "sqlite",
+    "WIZARD_STORE_FACTORY": None,  # (app) -> KeyValueStore: another store, set in code only
     "WIZARD_SQLITE_STORE": None,  # default: instance/memory.sqlite3
     "REDIS_URL": "redis://127.0.0.1:6379/0",  # with SESSION_TYPE = "redis"
     "REDIS_KEY_PREFIX": "expense-wizard:",

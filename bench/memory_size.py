@@ -59,7 +59,7 @@ def _cookie(browser: Browser, app: Flask) -> str:
 
 
 def draft_entry(app: Flask, browser: Browser) -> bytes:
-    entry = app.extensions["drafts"].store.get(KEY_PREFIX + browser.draft_id())
+    entry = app.extensions["session_memory"].drafts.store.get(KEY_PREFIX + browser.draft_id())
     if entry is None:
         raise RuntimeError("The draft has no store entry")
     return bytes(entry)
@@ -67,7 +67,7 @@ def draft_entry(app: Flask, browser: Browser) -> bytes:
 
 def _measure(store_app: Flask, cookie_app: Flask, receipts: int, filling: Filling) -> DraftSize:
     browser = filled_draft(store_app, receipts, filling.texts, filling.files)
-    drafts = store_app.extensions["drafts"]
+    drafts = store_app.extensions["session_memory"].drafts
     memory = drafts.load(browser.draft_id(), memory_on=True, writer="bench").memory
     session_key = store_app.config["SESSION_KEY_PREFIX"] + _cookie(browser, store_app)
     with warnings.catch_warnings():

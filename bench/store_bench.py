@@ -80,7 +80,7 @@ the floor's same request, with its distribution-free 95% confidence interval; th
   (bench/adapters.py CookieStore), re-signed and re-sent whenever the draft changes (every
   request here, as loading a draft slides its expiry).
 - **cachelib / SQLAlchemy**: adapters in bench/adapters.py behind the app's KeyValueStore
-  protocol, replacing the SQLiteStore everywhere it is wired (bench/variants.py use_store).
+  protocol, given to the app as its WIZARD_STORE_FACTORY (bench/variants.py with_store).
 - What session memory does per request: a GET reads the browser session (1 get) and loads
   the draft (1 get_touch, an UPDATE ... RETURNING that slides the idle timeout); the POST
   also saves the draft (1 update: BEGIN IMMEDIATE, SELECT, upsert, COMMIT). The browser

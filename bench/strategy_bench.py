@@ -1,4 +1,4 @@
-"""Section 7: a whole draft for each place session memory can live (app/memory STRATEGIES).
+"""Section 7: a whole draft for each place session memory can live (app/memory PLACES).
 
 On the server (the default: the browser holds a random id, the draft is in the store), in a
 browser cookie (CookieStore: a signed, compressed cookie per draft) and passed through the
@@ -41,9 +41,12 @@ from variants import build_app
 from werkzeug.http import parse_cookie
 from werkzeug.test import Client, TestResponse
 
-from app.memory import DEFAULT_STRATEGY, STRATEGIES
+from app.memory import PLACES
 from app.memory.client_store import FORM_FIELD
 from app.memory.drafts import KEY_PREFIX
+
+STRATEGIES = tuple(name for name, _, _ in PLACES)
+DEFAULT_PLACE = STRATEGIES[0]
 
 RECEIPTS = 3
 MULTIPART = "multipart/form-data"  # the step forms' enctype (templates/step.html)
@@ -229,9 +232,9 @@ class StrategyBrowser:
 
     def _check_store(self, app: Flask) -> None:
         """The server's store holds the draft only under the server strategy."""
-        store = app.extensions["memory_store"]
+        store = app.extensions["session_memory"].store
         on_server = store.get(KEY_PREFIX + self.trip.draft_id) is not None
-        if on_server != (self.strategy == DEFAULT_STRATEGY):
+        if on_server != (self.strategy == DEFAULT_PLACE):
             raise WalkError("GET review", 200, f"draft on the server: {on_server}")
 
     def _see(self, label: str, response: TestResponse, want: Expect, count: bool = True) -> None:
@@ -349,8 +352,8 @@ def _held(held: Held | None) -> str:
 
 def ratios(samples: Samples) -> dict[str, Ratio]:
     """Each strategy's draft time over the server's, per round (paired)."""
-    base = samples[DEFAULT_STRATEGY]
-    return {s: paired_ratio(samples[s], base) for s in STRATEGIES if s != DEFAULT_STRATEGY}
+    base = samples[DEFAULT_PLACE]
+    return {s: paired_ratio(samples[s], base) for s in STRATEGIES if s != DEFAULT_PLACE}
 
 
 def strategies_table(samples: Samples, trips: dict[str, Trip], several: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from floor import ResidentDrafts, ResidentSessionInterface
 from rate_limits import CONFIG as LIFTED_LIMITS
 
 from app import create_app
-from app.memory.store import KeyValueStore, SQLiteStore
+from app.memory.places import Places
+from app.memory.store import KeyValueStore
 
 DEFAULT = "sqlite"
 FLOOR = "floor"
@@ -40,29 +41,23 @@ def build_app(instance: Path, **config: Any) -> Flask:
     return create_app({"TESTING": False, **LIFTED_LIMITS, **config}, instance_path=str(instance))
 
 
-def use_store(app: Flask, store: KeyValueStore) -> None:
-    """Put store wherever app/memory/__init__.py wired the SQLiteStore it made.
-
-    Three places hold it: the browser session interface (app.session_interface.store),
-    the draft repository (app.extensions["drafts"].store, through which app/housekeeping.py
-    also deletes expired entries) and app.extensions["memory_store"] (read by the tests).
-    The replaced SQLiteStore is closed.
-    """
-    old = app.extensions["memory_store"]
-    app.session_interface.store = store
-    app.extensions["drafts"].store = store
-    app.extensions["memory_store"] = store
-    if isinstance(old, SQLiteStore):
-        old.close()
+def with_store(instance: Path, store: KeyValueStore) -> Flask:
+    """The app keeping session memory in store (its WIZARD_STORE_FACTORY setting)."""
+    return build_app(instance, WIZARD_STORE_FACTORY=lambda app: store)
 
 
 def _floor(instance: Path) -> Flask:
     """Live objects instead of a store; housekeeping still finds an (empty) store to clean."""
-    app = build_app(instance)
-    use_store(app, DictStore())
-    drafts = app.extensions["drafts"]
+    app = with_store(instance, DictStore())
+    memory = app.extensions["session_memory"]
+    server = memory.places.default
+    drafts = server.repository
+    resident = replace(
+        server, repository=ResidentDrafts(drafts.lifetimes, drafts.budget, drafts.store)
+    )
+    places = Places((resident, *memory.places.all[1:]))
+    app.extensions["session_memory"] = replace(memory, places=places)
     app.session_interface = ResidentSessionInterface(app)
-    app.extensions["drafts"] = ResidentDrafts(drafts.lifetimes, drafts.budget, drafts.store)
     return app
 
 
@@ -76,17 +71,14 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 
 def _cookie(instance: Path) -> Flask:
-    app = build_app(instance)
-    use_store(app, CookieStore())
+    app = with_store(instance, CookieStore())
     app.session_interface = CookieSessionInterface()
     return app
 
 
 def _with_store(make: Callable[[Path], KeyValueStore]) -> Callable[[Path], Flask]:
     def build(instance: Path) -> Flask:
-        app = build_app(instance)
-        use_store(app, make(instance))
-        return app
+        return with_store(instance, make(instance))
 
     return build
 

@@ -102,7 +102,7 @@ class Wizard:
 
     def stored_draft(self) -> bytes:
         """The draft's entry as the session store holds it (encoded)."""
-        store = self.client.application.extensions["memory_store"]
+        store = self.client.application.extensions["session_memory"].store
         entry: bytes | None = store.get(f"draft:{self.draft_id}")
         assert entry is not None
         return entry

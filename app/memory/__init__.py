@@ -29,13 +29,16 @@ from .drafts import (
     DraftRepository,
     Lifetimes,
 )
+from .extension import EXTENSION_KEY, MemoryExtension, bound
 from .forwarding import PassedStateForwarder, mark_forward
-from .ledger import LIVE, DraftLedger, Fate
+from .ledger import DraftLedger, Fate
+from .places import Place, Places
 from .redis_store import RedisStore, redis_client
 from .state import BudgetExceededError, Memory, NullState, SessionState, SessionStateError
 from .store import KeyValueStore, SQLiteStore, StoreUnavailableError
 
 __all__ = [
+    "EXTENSION_KEY",
     "BudgetExceededError",
     "Draft",
     "DraftChangedError",
@@ -55,17 +58,17 @@ __all__ = [
 # expired draft from one it never had; a bound on what one session can be made to hold.
 MAX_REMEMBERED_DRAFTS = 500
 MAX_MOVES_FOLLOWED = 20  # by housekeeping, from the id a file was uploaded under
-# Where a draft's memory lives: the setting's values and the labels people see.
-STRATEGIES = {
-    "server": "On the server",
-    "cookie": "In a browser cookie",
-    "form": "Passed through the form",
-}
-DEFAULT_STRATEGY = "server"
+# Where a draft's memory lives: the setting's value, the label people see, the id prefix.
+PLACES = (
+    ("server", "On the server", ""),
+    ("cookie", "In a browser cookie", "c."),
+    ("form", "Passed through the form", "f."),
+)
+CARRIERS = {"cookie": CookieStore, "form": FormStore}  # what carries a draft in the browser
 
 
 def init_app(app: Flask) -> None:
-    """Set up the session store, browser sessions and the draft repository."""
+    """Set up the session store, browser sessions and the places drafts can live."""
     store = _make_store(app)
     lifetimes = Lifetimes(
         idle=float(app.config["WIZARD_IDLE_TIMEOUT"]),
@@ -74,22 +77,23 @@ def init_app(app: Flask) -> None:
     budget = app.config["WIZARD_MEMORY_BUDGET"]
     ledger = DraftLedger(store, lifetimes.absolute)
     app.session_interface = StoreSessionInterface(app, store)
-    app.extensions["drafts"] = DraftRepository(store, lifetimes, budget, ledger=ledger)
-    app.extensions["memory_store"] = store
-    app.extensions["cookie_jar"] = CookieJarReservations(store)
-    # Drafts whose memory the browser carries: their id's prefix says which way.
-    app.extensions["client_drafts"] = {
-        name: DraftRepository(
-            client(app),
+
+    def repository(name: str, prefix: str) -> DraftRepository:
+        carrier = CARRIERS.get(name)
+        return DraftRepository(
+            carrier(app) if carrier else store,
             lifetimes,
             budget,
             id_prefix=prefix,
             ledger=ledger,
-            carried=True,
-            shared_copy=client is CookieStore,
+            carried=carrier is not None,  # ended and wiped are known only from the ledger
+            shared_copy=carrier is CookieStore,  # every tab shares one copy
         )
-        for name, client, prefix in (("cookie", CookieStore, "c."), ("form", FormStore, "f."))
-    }
+
+    places = Places(tuple(Place(n, label, repository(n, prefix)) for n, label, prefix in PLACES))
+    app.extensions[EXTENSION_KEY] = MemoryExtension(
+        store, ledger, places, CookieJarReservations(store)
+    )
     app.after_request(send_cookies)
     app.after_request(mark_forward)
     app.wsgi_app = PassedStateForwarder(app.wsgi_app)  # type: ignore[method-assign]
@@ -97,6 +101,9 @@ def init_app(app: Flask) -> None:
 
 
 def _make_store(app: Flask) -> KeyValueStore:
+    if factory := app.config["WIZARD_STORE_FACTORY"]:  # another store (bench/variants.py)
+        store: KeyValueStore = factory(app)
+        return store
     kind = app.config["SESSION_TYPE"]
     if kind == "sqlite":
         path = app.config["WIZARD_SQLITE_STORE"] or Path(app.instance_path) / "memory.sqlite3"
@@ -107,39 +114,39 @@ def _make_store(app: Flask) -> KeyValueStore:
     raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite' or 'redis'.")
 
 
-def _client_drafts(name: str) -> DraftRepository:
-    repository: DraftRepository = current_app.extensions["client_drafts"][name]
-    return repository
-
-
 def store() -> KeyValueStore:
     """The app's session-memory store."""
-    return drafts().store
+    return bound().store
 
 
 def drafts() -> DraftRepository:
-    """The app's draft repository."""
-    repository: DraftRepository = current_app.extensions["drafts"]
-    return repository
+    """The repository of drafts kept on the server."""
+    return bound().drafts
+
+
+def place_labels() -> dict[str, str]:
+    """Each place memory can live, as the setting's value and the label people see."""
+    return bound().places.labels()
+
+
+def default_place() -> str:
+    """Where memory lives unless a browser chose otherwise."""
+    return bound().places.default.name
 
 
 def strategy_of(draft_id: str) -> str:
     """Where a draft's memory lives, read from its id."""
-    for name, repository in current_app.extensions["client_drafts"].items():
-        if draft_id.startswith(repository.id_prefix):
-            return str(name)
-    return DEFAULT_STRATEGY
+    return bound().places.of(draft_id).name
 
 
 def carried_by_browser_only(draft_id: str) -> bool:
     """Whether only the browser holds this draft's memory (the server cannot delete it)."""
-    return strategy_of(draft_id) != DEFAULT_STRATEGY
+    return bound().places.of(draft_id).carried_by_browser
 
 
 def drafts_of(draft_id: str) -> DraftRepository:
     """The repository that keeps this draft."""
-    name = strategy_of(draft_id)
-    return drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)
+    return bound().places.of(draft_id).repository
 
 
 def memory_is_on() -> bool:
@@ -148,9 +155,10 @@ def memory_is_on() -> bool:
 
 
 def strategy() -> str:
-    """Where this browser keeps the memory of new drafts (one of STRATEGIES)."""
-    chosen: str = session.get("strategy", DEFAULT_STRATEGY)
-    return chosen if chosen in STRATEGIES else DEFAULT_STRATEGY
+    """Where this browser keeps the memory of new drafts (a place's name)."""
+    places = bound().places
+    chosen = places.named(session.get("strategy", ""))
+    return (chosen or places.default).name
 
 
 def lineage_of(draft_id: str) -> str:
@@ -165,7 +173,7 @@ def move_draft(draft_id: str, to: str) -> str | None:
     or ended. Raises TooLargeForCookieError, keeping the draft where it was, when it does
     not fit."""
     source = drafts_of(draft_id)
-    target = drafts() if to == DEFAULT_STRATEGY else _client_drafts(to)
+    target = _place_named(to).repository
     entry = source.entry(draft_id)
     if entry is None:
         return None
@@ -189,23 +197,28 @@ def was_deleted(draft_id: str) -> bool:
 
 
 def _fate(draft_id: str) -> Fate:
-    ledger = drafts().ledger
-    return ledger.fate(draft_id) if ledger else LIVE
+    return bound().ledger.fate(draft_id)
+
+
+def _place_named(name: str) -> Place:
+    place = bound().places.named(name)
+    if place is None:
+        raise ValueError(f"unknown place for session memory {name!r}")
+    return place
 
 
 def carried_by_browser(draft_id: str) -> tuple[str, int] | None:
     """For a draft the browser carries: the cookie or field that holds it, and its bytes."""
-    if strategy_of(draft_id) == DEFAULT_STRATEGY:
+    place = bound().places.of(draft_id)
+    if not place.carried_by_browser:
         return None
-    client: ClientHeldStore = drafts_of(draft_id).store  # type: ignore[assignment]
+    client: ClientHeldStore = place.repository.store  # type: ignore[assignment]
     return client.carrier(KEY_PREFIX + draft_id)
 
 
 def choose_strategy(name: str) -> None:
     """Keep the memory of this browser's new drafts in another place."""
-    if name not in STRATEGIES:
-        raise ValueError(f"unknown strategy {name!r}")
-    if name == DEFAULT_STRATEGY:
+    if _place_named(name) is bound().places.default:
         session.pop("strategy", None)
     else:
         session["strategy"] = name
@@ -242,9 +255,8 @@ def owns(draft_id: str) -> bool:
 
 def start_draft() -> str:
     """Create a draft owned by this browser and return its id."""
-    name = strategy()
     try:
-        draft_id = (drafts() if name == DEFAULT_STRATEGY else _client_drafts(name)).create()
+        draft_id = _place_named(strategy()).repository.create()
     except TooLargeForCookieError:  # the browser's cookies are full: this one on the server
         draft_id = drafts().create()
     _own(draft_id)

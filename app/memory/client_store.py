@@ -27,7 +27,8 @@ from itsdangerous import BadSignature, TimestampSigner
 from werkzeug.http import dump_cookie
 
 from .browser_session import CSRF_KEY
-from .cookie_jar import CookieJarReservations, header_size
+from .cookie_jar import header_size
+from .extension import EXTENSION_KEY, MemoryExtension
 from .state import BudgetExceededError
 from .store import Mutation
 
@@ -272,10 +273,10 @@ def _check_cookie_header(name: str, signed: str) -> None:
             jar[pending] = len(value)
     jar[name] = len(signed)
     limit = int(current_app.config["WIZARD_COOKIE_HEADER_LIMIT"])
-    reservations: CookieJarReservations | None = current_app.extensions.get("cookie_jar")
+    extension: MemoryExtension | None = current_app.extensions.get(EXTENSION_KEY)
     browser = session.get(CSRF_KEY)
-    if reservations and isinstance(browser, str):  # requests in flight count too
-        size = reservations.reserve(browser, jar, name, limit)
+    if extension and isinstance(browser, str):  # requests in flight count too
+        size = extension.cookie_jar.reserve(browser, jar, name, limit)
     else:
         size = header_size(jar)
     if size > limit:

@@ -14,4 +14,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(guide.bp)
     app.context_processor(context.request_globals)
-    app.jinja_env.globals.update(context.template_helpers())
+    app.jinja_env.globals.update(context.template_helpers(app))

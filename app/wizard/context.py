@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from .. import memory
 from ..receipts.checks import human_size
@@ -19,10 +19,10 @@ def request_globals() -> dict[str, Any]:
         return {"memory_on": memory.memory_is_on(), "strategy": memory.strategy()}
     except (AssertionError, memory.StoreUnavailableError):
         # the error page for a failed store must still render
-        return {"memory_on": None, "strategy": memory.DEFAULT_STRATEGY}
+        return {"memory_on": None, "strategy": memory.default_place()}
 
 
-def template_helpers() -> dict[str, Any]:
+def template_helpers(app: Flask) -> dict[str, Any]:
     """Helpers for templates and their macros (display only, no logic)."""
     return {
         "step_count": len(STEPS),
@@ -34,7 +34,7 @@ def template_helpers() -> dict[str, Any]:
         "human_size": human_size,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
         "in_words": in_words,
-        "strategies": memory.STRATEGIES,
+        "strategies": app.extensions[memory.EXTENSION_KEY].places.labels(),
     }
 
 

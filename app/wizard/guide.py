@@ -11,15 +11,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, render_template, request
 
+from .. import memory
+
 bp = Blueprint("guide", __name__)
 
-SERVER, COOKIE, FORM = "server", "cookie", "form"
-# The names people see (the app's setting uses the same; it may offer fewer while one is built).
-LABELS = {
-    SERVER: "On the server",
-    COOKIE: "In a browser cookie",
-    FORM: "Passed through the form",
-}
+SERVER, COOKIE, FORM = "server", "cookie", "form"  # the places' names (app/memory/places.py)
 # Ids of the common mistakes on /guide (anchors "mistake-<id>"), in the order shown there.
 MISTAKES = {
     "too-much": "Storing too much",
@@ -379,6 +375,6 @@ def guide() -> str:
         messages=dict(reading.errors),
         recommendation=recommend(reading.answers) if reading.answers else None,
         mistakes=MISTAKES,
-        labels=LABELS,
+        labels=memory.place_labels(),
         limits=lifetimes(),
     )

@@ -90,7 +90,7 @@ def switch_memory() -> Response:
 def choose_strategy() -> Response:
     """Keep memory elsewhere from now on; from the inspector, move this draft there too."""
     name = request.form.get("strategy", "")
-    if name not in memory.STRATEGIES:
+    if name not in memory.place_labels():
         return redirect(_local_path(request.form.get("next", "/")), 303)
     memory.choose_strategy(name)
     draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")

@@ -16,7 +16,7 @@ PATHS = ["/", "/guide", "/compare", "/no-such-page", "/report/made-up/employee"]
 
 
 def entries(app: Flask) -> int:
-    return int(app.extensions["memory_store"].count())
+    return int(app.extensions["session_memory"].store.count())
 
 
 @pytest.mark.parametrize("path", PATHS)

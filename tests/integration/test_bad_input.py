@@ -111,7 +111,9 @@ def test_amount_edges_are_accepted(
     wizard.start()
     wizard.fill_employee()
     assert wizard.fill_receipts(1, amount=text, currency=currency).status_code == 303
-    draft = app.extensions["drafts"].load(wizard.draft_id, memory_on=True, writer="test")
+    draft = app.extensions["session_memory"].drafts.load(
+        wizard.draft_id, memory_on=True, writer="test"
+    )
     [receipt] = draft.memory.get("receipts")
     assert (receipt["amount_minor"], receipt["currency"]) == (minor, currency)
 
@@ -227,7 +229,7 @@ def test_a_failing_store_gives_a_503_that_says_nothing_was_submitted(
     from app.memory.store import StoreUnavailableError
 
     wizard.start()
-    store = app.extensions["memory_store"]
+    store = app.extensions["session_memory"].store
 
     def unavailable(*args: object) -> None:
         raise StoreUnavailableError("The session store is down.")

@@ -59,13 +59,13 @@ def test_the_cookie_holds_only_a_random_id(tmp_path: Path) -> None:
 
 def test_cleanup_command_deletes_expired_drafts(tmp_path: Path, clock: MovableClock) -> None:
     app = create_app({"TESTING": True}, instance_path=str(tmp_path))
-    app.extensions["drafts"].create()
+    app.extensions["session_memory"].drafts.create()
     clock.sleep(IDLE_TIMEOUT + 1)
     result = app.test_cli_runner().invoke(args=["cleanup"])
     assert result.output == (
         "Removed 1 expired entries from session memory and 0 files of expired drafts.\n"
     )
-    assert app.extensions["memory_store"].count() == 0
+    assert app.extensions["session_memory"].store.count() == 0
 
 
 def test_a_process_that_loses_the_race_for_the_secret_key_uses_the_winners(

@@ -40,7 +40,7 @@ def test_a_whole_report_with_memory_in_a_cookie_and_nothing_on_the_server(
     assert wizard.draft_id.startswith("c.")
     assert wizard.fill_employee().status_code == 303
     assert "Lovelace" not in draft_cookie(wizard)  # compressed and signed, not plain text
-    assert app.extensions["memory_store"].get(f"draft:{wizard.draft_id}") is None
+    assert app.extensions["session_memory"].store.get(f"draft:{wizard.draft_id}") is None
     assert 'value="Ada Lovelace"' in wizard.get("employee").text  # Back: remembered
     assert wizard.fill_receipts(2).status_code == 303
     assert wizard.fill_categories(["Meals", "Travel"]).status_code == 303
@@ -107,7 +107,7 @@ def test_a_draft_too_large_for_a_cookie_keeps_everything_and_offers_the_server(
     assert moved.status_code == 303 and moved.location.endswith("/categories")
     new_id = moved.location.split("/")[2]
     assert new_id != old_id and not new_id.startswith("c.")
-    assert app.extensions["memory_store"].get(f"draft:{new_id}") is not None
+    assert app.extensions["session_memory"].store.get(f"draft:{new_id}") is not None
     assert wizard.client.get_cookie(f"expense_wizard_draft_{old_id}") is None
     wizard.draft_url = f"/report/{new_id}"
     assert 'value="Ada Lovelace"' in wizard.get("employee").text
@@ -124,7 +124,7 @@ def test_the_inspector_moves_a_draft_between_the_server_and_a_cookie(
     moved = wizard.client.post("/memory/strategy", data=data)
     new_id = moved.location.split("/")[2]
     assert new_id.startswith("c.") and moved.location.endswith("/receipts")
-    assert app.extensions["memory_store"].get(f"draft:{wizard.draft_id}") is None
+    assert app.extensions["session_memory"].store.get(f"draft:{wizard.draft_id}") is None
     wizard.draft_url = f"/report/{new_id}"
     page = wizard.get("employee").text
     assert 'value="Ada Lovelace"' in page

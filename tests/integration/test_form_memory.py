@@ -58,7 +58,7 @@ def form_wizard(app: Flask) -> FormWizard:
 
 
 def kept_on_server(app: Flask, wizard: Wizard) -> bool:
-    return app.extensions["memory_store"].get(f"draft:{wizard.draft_id}") is not None
+    return app.extensions["session_memory"].store.get(f"draft:{wizard.draft_id}") is not None
 
 
 def test_a_whole_report_passed_through_with_nothing_kept_on_the_server(

@@ -75,7 +75,7 @@ def test_idempotent_submit_unique_violation_through_a_moved_copy_shows_the_alrea
     wizard.fill_receipts(1)
     wizard.fill_categories(["Meals"])
     first_id = wizard.draft_id
-    loaded = app.extensions["drafts"].load(first_id, memory_on=True, writer="test")
+    loaded = app.extensions["session_memory"].drafts.load(first_id, memory_on=True, writer="test")
     remembered = {key: loaded.memory.get(key) for key in answers("")}
     move = {"csrf_token": wizard.token(), "strategy": "cookie", "draft": first_id,
             "step": "review", "next": "/"}  # fmt: skip

@@ -49,13 +49,13 @@ def test_a_whole_report_on_redis_and_postgresql(scaled_app: Flask) -> None:
     assert "EXP-" in wizard.client.get(done.location).text
     with scaled_app.app_context():
         assert Report.query.count() == 1 and LineItem.query.count() == 2
-    assert scaled_app.extensions["memory_store"].name == "Redis"
+    assert scaled_app.extensions["session_memory"].store.name == "Redis"
 
 
 def test_idle_drafts_carry_a_ttl_in_redis(scaled_app: Flask) -> None:
     wizard = Wizard(scaled_app.test_client())
     wizard.start()
-    store = scaled_app.extensions["memory_store"]
+    store = scaled_app.extensions["session_memory"].store
     ttl_ms = store.client.pttl(store.prefix + f"draft:{wizard.draft_id}")
     assert 0 < ttl_ms <= 30 * 60 * 1000  # Redis deletes it by itself after the idle timeout
 

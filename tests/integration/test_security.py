@@ -106,7 +106,7 @@ def test_a_session_id_the_server_did_not_issue_is_never_adopted(app: Flask) -> N
     issued = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
     assert issued is not None and issued.value != "attacker-chosen-id"
     assert response.status_code == 200
-    assert app.extensions["memory_store"].get("session:attacker-chosen-id") is None
+    assert app.extensions["session_memory"].store.get("session:attacker-chosen-id") is None
 
 
 class _Exploit:
@@ -117,7 +117,7 @@ class _Exploit:
 def test_a_pickled_session_written_to_the_store_is_refused_not_run(app: Flask) -> None:
     marker = Path("/tmp/expense-wizard-pwned")
     marker.unlink(missing_ok=True)
-    app.extensions["memory_store"].put("session:planted", pickle.dumps(_Exploit()), ttl=60)
+    app.extensions["session_memory"].store.put("session:planted", pickle.dumps(_Exploit()), ttl=60)
     client = app.test_client()
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], "planted")
     assert client.get("/").status_code == 200
@@ -157,7 +157,7 @@ def _with_session_id(wizard: Wizard, sid: str) -> Wizard:
 
 def holds_nothing_of_the_session(app: Flask, session_id: str) -> bool:
     """A retired id's entry is only where it went (kept so a slow request saves there)."""
-    entry = app.extensions["memory_store"].get(f"session:{session_id}")
+    entry = app.extensions["session_memory"].store.get(f"session:{session_id}")
     return entry is None or set(msgspec.msgpack.decode(entry)) == {"_moved_to", "_forward_until"}
 
 

@@ -352,7 +352,7 @@ def test_another_browser_gets_the_same_404_as_for_a_draft_that_does_not_exist(
 
 
 def test_an_expired_or_submitted_draft_gets_the_same_404(app: Flask, api: StateApi) -> None:
-    app.extensions["drafts"].delete(api.wizard.draft_id)
+    app.extensions["session_memory"].drafts.delete(api.wizard.draft_id)
     for response in (api.listing(), api.get("employee"), api.put_text("x", "1")):
         assert problem_of(response, 404, "not_found") == NOT_FOUND
 

@@ -59,7 +59,7 @@ def test_twenty_simultaneous_submits_create_one_report(app: Flask, wizard: Wizar
 def test_tampered_memory_never_reaches_the_database(app: Flask, wizard: Wizard) -> None:
     walk_to_review(wizard)
     draft_id = wizard.draft_url.rsplit("/", 1)[1]
-    repo = app.extensions["drafts"]
+    repo = app.extensions["session_memory"].drafts
     draft = repo.load(draft_id, memory_on=True, writer="attacker")
     receipts = draft.memory.get("receipts")
     receipts[0]["date"] = "2001-01-01"  # more than 365 days ago

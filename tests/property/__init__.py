@@ -595,7 +595,7 @@ def close_app(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()
-    store = app.extensions["memory_store"]
+    store = app.extensions["session_memory"].store
     if hasattr(store, "close"):
         store.close()
 

@@ -718,7 +718,7 @@ class WizardMachine(RuleBasedStateMachine):
     @rule(draft=drafts)
     def expire(self, draft: str) -> None:
         """The draft's memory expires (its store entry goes)."""
-        self.app.extensions["drafts"].delete(draft)
+        self.app.extensions["session_memory"].drafts.delete(draft)
         self.touched.add(draft)
         model = self.models[draft]
         if model.status == "live":
@@ -758,7 +758,7 @@ class WizardMachine(RuleBasedStateMachine):
     @invariant()
     def memory_within_budget(self) -> None:
         """Live drafts keep memory within the budget (empty while off); others keep none."""
-        repository = self.app.extensions["drafts"]
+        repository = self.app.extensions["session_memory"].drafts
         for draft_id, model in self.models.items():
             draft = repository.load(draft_id, True, "test")
             if model.status != "live":

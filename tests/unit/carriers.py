@@ -93,7 +93,9 @@ class ClientCarrier:
     def __init__(self, app: Flask, kind: str, browser: Browser) -> None:
         self.app = app
         self.browser = browser
-        self.store: ClientHeldStore = app.extensions["client_drafts"][kind].store
+        self.store: ClientHeldStore = (
+            app.extensions["session_memory"].places.named(kind).repository.store
+        )
         self.name = self.store.name
 
     @contextmanager

@@ -375,7 +375,7 @@ def test_an_entry_signed_by_another_app_is_refused(
 def test_only_the_browser_holding_an_entry_has_it(memory: Strategy) -> None:
     carrier = memory.carrier()
     carrier.put("draft:a", b"v", ttl=60)
-    server = carrier.app.extensions["memory_store"]
+    server = carrier.app.extensions["session_memory"].store
     assert server.get("draft:a") is None  # nothing of it on the server (only, for a moment,
     assert server.count() <= 1  # the cookie's size: see test_cookie_jar_bounded.py)
     another_browser = ClientCarrier(carrier.app, memory.name, Browser())
