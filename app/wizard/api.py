@@ -30,6 +30,7 @@ from werkzeug.routing import PathConverter
 from .. import memory
 from ..errors import problem
 from ..extensions import limiter
+from ..flows.expenses.flow import EXPENSES
 from ..memory import Draft, DraftChangedError, Memory
 from ..memory.state import (
     JSON,
@@ -41,13 +42,12 @@ from ..memory.state import (
     detect_type,
     type_name,
 )
-from .steps import SECTION_ORDER, owner_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.json")
 KEY_URL = "/drafts/<draft_id>/state/<memory_key:key>"
 # The page whose answers each key holds; "unsaved:<step>" is a step's input kept by Add/Remove.
-WIZARD_KEYS = {section.key: owner_of(section).title for section in SECTION_ORDER if section.key}
+WIZARD_KEYS = {s.key: EXPENSES.owner_of(s).title for s in EXPENSES.sections if s.key}
 UNSAVED_PREFIX = "unsaved:"
 MAX_NESTING = 32  # deeper values would only be there to exhaust the parser and the encoders
 MAX_NUMBER = 2**63 - 1  # what msgpack (and so Redis) carries; floats too, for one simple rule

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from .. import memory
+from ..flows.expenses.flow import EXPENSES
 from ..receipts.checks import human_size
 from .forms import MAX_RECEIPTS
-from .steps import STEPS, number_of, previous_step
 from .summary import receipt_legend
 
 
@@ -25,9 +25,9 @@ def request_globals() -> dict[str, Any]:
 def template_helpers(app: Flask) -> dict[str, Any]:
     """Helpers for templates and their macros (display only, no logic)."""
     return {
-        "step_count": len(STEPS),
-        "number_of": number_of,
-        "previous_step": previous_step,
+        "step_count": len(EXPENSES.steps),
+        "number_of": EXPENSES.number_of,
+        "previous_step": EXPENSES.previous,
         "receipt_legend": receipt_legend,
         "max_receipts": MAX_RECEIPTS,
         "input_attrs": input_attrs,

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app, request
 
 from .. import memory
-from .steps import step_named
+from ..flows.expenses.flow import EXPENSES
 
 STORE_NAMES = {
     "sqlite": "the app's embedded SQLite store on this server",
@@ -144,7 +144,7 @@ WRITERS = {"api": "The HTTP API"}  # writers that are not steps
 
 
 def _writer_title(writer: str) -> str:
-    found = step_named(writer)
+    found = EXPENSES.step_named(writer)
     return found.title if found else WRITERS.get(writer, writer or "unknown")
 
 

@@ -11,22 +11,13 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField
 
 from .. import memory
+from ..flows.engine import Section, Step
+from ..flows.expenses.flow import CATEGORIES, EMPLOYEE, EXPENSES, PURPOSE, RECEIPTS
 from ..memory import Draft, Memory
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
 from .answers import Answers, formdata_from_memory, typed_fields
 from .forms import page_form_class
-from .steps import (
-    CATEGORIES,
-    EMPLOYEE,
-    FINAL,
-    PURPOSE,
-    RECEIPTS,
-    SECTION_ORDER,
-    Section,
-    Step,
-    owner_of,
-)
 
 
 @dataclass
@@ -40,7 +31,7 @@ class StepPage:
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
-        return self.step.sections_to_ask(self.memory)
+        return EXPENSES.sections_to_ask(self.step, self.memory)
 
     @cached_property
     def section_names(self) -> tuple[str, ...]:
@@ -78,7 +69,7 @@ class StepPage:
 
     def own_keys(self) -> tuple[str, ...] | None:
         """The memory keys this page writes (None for review: everything it shows)."""
-        if self.step is FINAL:
+        if self.step is EXPENSES.final:
             return None
         return (*(section.key for section in self.sections if section.key), self.unsaved_key)
 
@@ -133,11 +124,11 @@ class StepPage:
 
     def remembered_answers(self) -> Answers:
         """Every report answer memory holds."""
-        return {s.key: self.memory.get(s.key) for s in SECTION_ORDER if s.key}
+        return {s.key: self.memory.get(s.key) for s in EXPENSES.sections if s.key}
 
     def whole_report_form(self, formdata: MultiDict[str, str]) -> Form:
         """The whole report bound to memory's answers, overlaid by what the page posted."""
-        names = tuple(section.name for section in SECTION_ORDER)
+        names = tuple(section.name for section in EXPENSES.sections)
         combined = formdata_from_memory(self.memory, names)
         for key in formdata:
             combined.setlist(key, formdata.getlist(key))
@@ -146,7 +137,7 @@ class StepPage:
     def step_to_fix(self, form: Any) -> Step:
         """The step that asks for the first invalid answer of a whole-report form."""
         field_id = error_list(form)[0][0]
-        return owner_of(section_of_field(field_id))
+        return EXPENSES.owner_of(section_of_field(field_id))
 
     def keep_unsaved(self, formdata: MultiDict[str, str]) -> None:
         """Remember raw input (not yet validated) so Add and Remove lose nothing: only the

@@ -24,6 +24,8 @@ from werkzeug.wrappers import Response
 from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
+from ..flows.engine import Step
+from ..flows.expenses.flow import CATEGORIES, EXPENSES, RECEIPTS
 from ..memory import BudgetExceededError, Draft, DraftChangedError, TooLargeForCookieError
 from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
@@ -31,7 +33,6 @@ from .answers import aligned_categories, answers_from, well_numbered
 from .compare import result_of
 from .inspector import inspector_after_submit, inspector_for
 from .page import StepPage, error_list, with_file_errors
-from .steps import CATEGORIES, FINAL, RECEIPTS, Step, first_incomplete_before, next_step, step_named
 from .summary import answers_of, summarise
 from .uploads import Received, change_receipts, receive_files
 
@@ -94,7 +95,7 @@ def choose_strategy() -> Response:
         return redirect(_local_path(request.form.get("next", "/")), 303)
     memory.choose_strategy(name)
     draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")
-    if not (memory.owns(draft_id) and step_named(step_name)):
+    if not (memory.owns(draft_id) and EXPENSES.step_named(step_name)):
         return redirect(_local_path(request.form.get("next", "/")), 303)
     notice = None
     try:
@@ -122,7 +123,9 @@ def step(draft_id: str, step_name: str) -> ResponseReturnValue:
     if not isinstance(found, StepPage):
         return found
     page = found
-    if page.memory.carries_forward and (earlier := first_incomplete_before(page.step, page.memory)):
+    if page.memory.carries_forward and (
+        earlier := EXPENSES.first_incomplete_before(page.step, page.memory)
+    ):
         return _go(page.draft, earlier, notice="incomplete")
     if request.method == "GET" or "goto" in request.form:  # goto: a link that carries memory
         return render_step(page, page.form(page.remembered_formdata()), errors=[])
@@ -189,7 +192,7 @@ def receipt_file(draft_id: str, file_id: str) -> Response:
 
 def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     """The page for this draft and step, or the response that replaces it."""
-    step_ = step_named(step_name)
+    step_ = EXPENSES.step_named(step_name)
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
@@ -226,7 +229,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     answers = answers_from(form)
     if stale and not page.holds(answers):  # the same answers again (a second click) go on
         return _changed_elsewhere(page, received)
-    if page.step is FINAL:
+    if page.step is EXPENSES.final:
         return _submit(page, received.formdata)
     try:
         page.accept(answers)
@@ -235,7 +238,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
         return _refused(page, form, e)
     except DraftChangedError:  # another tab saved the same answers at the same moment
         return _changed_elsewhere(page, received)
-    return _go(page.draft, next_step(page.step, page.memory))
+    return _go(page.draft, EXPENSES.next_step(page.step, page.memory))
 
 
 def _received(page: StepPage) -> Received:
@@ -314,7 +317,7 @@ def render_step(
         "inspector": inspector_for(page.draft),
         "offer_server": offer_server,
     }
-    if page.step is FINAL and not page.asks_again:
+    if page.step is EXPENSES.final and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
 
@@ -362,7 +365,11 @@ def _local_path(target: str) -> str:
 
 def step_after_too_large(message: str, draft_id: str, step_name: str) -> ResponseReturnValue:
     """Show the step again from memory when the page sent was too large to read."""
-    if step_named(step_name) and memory.owns(draft_id) and memory.strategy_of(draft_id) == "form":
+    if (
+        EXPENSES.step_named(step_name)
+        and memory.owns(draft_id)
+        and memory.strategy_of(draft_id) == "form"
+    ):
         # Its memory was in the body that was not read (reading it again is no answer).
         return render_template(
             "error.html",

@@ -26,8 +26,8 @@ import redis
 from flask import Flask
 from sqlalchemy import URL, Table, create_engine, event, make_url
 
+from app.flows.expenses.flow import EXPENSES
 from app.reports.models import Report
-from app.wizard.steps import STEPS
 from tests.conftest import make_app
 from tests.files import png
 from tests.helpers import Wizard, employee_form, receipt_form
@@ -145,7 +145,7 @@ def every_route(draft_id: str, token: str) -> list[tuple[str, str, Any]]:
     routes: list[tuple[str, str, Any]] = [
         ("GET", path, None) for path in ("/", "/guide", "/compare", "/nowhere", "/healthz")
     ]
-    routes += [("GET", f"{draft}/{step.name}", None) for step in STEPS]
+    routes += [("GET", f"{draft}/{step.name}", None) for step in EXPENSES.steps]
     routes += [
         ("POST", "/report", {}),
         ("POST", "/memory", {"memory": "off", "next": "/"}),

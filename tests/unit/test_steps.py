@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
+from app.flows.expenses.flow import EXPENSES
 from app.memory.state import NullState, SessionState
-from app.wizard.steps import (
-    STEPS,
-    first_incomplete_before,
-    next_step,
-    owner_of,
-    step_named,
-)
+
+STEPS = EXPENSES.steps
+first_incomplete_before = EXPENSES.first_incomplete_before
+next_step = EXPENSES.next_step
+owner_of = EXPENSES.owner_of
+step_named = EXPENSES.step_named
 
 EMPLOYEE = {"full_name": "Ada"}
 RECEIPTS = [{"id": "r1"}, {"id": "r2"}]
@@ -43,7 +43,7 @@ def test_with_memory_each_step_asks_only_its_own_sections() -> None:
     full = memory(
         employee=EMPLOYEE, receipts=RECEIPTS, categories=CATEGORIES, business_purpose="Visit"
     )
-    asked = {s.name: [x.name for x in s.sections_to_ask(full)] for s in STEPS}
+    asked = {s.name: [x.name for x in EXPENSES.sections_to_ask(s, full)] for s in STEPS}
     assert asked == {
         "employee": ["employee"],
         "receipts": ["receipts"],
@@ -53,7 +53,7 @@ def test_with_memory_each_step_asks_only_its_own_sections() -> None:
 
 
 def test_without_memory_later_steps_ask_again_for_what_they_need() -> None:
-    asked = {s.name: [x.name for x in s.sections_to_ask(NullState())] for s in STEPS}
+    asked = {s.name: [x.name for x in EXPENSES.sections_to_ask(s, NullState())] for s in STEPS}
     assert asked["employee"] == ["employee"]
     assert asked["receipts"] == ["receipts"]
     assert asked["categories"] == ["receipts", "categories", "purpose"]

@@ -1,0 +1,1 @@
+"""Flows: an engine that serves any multi-step flow declared as data, and the flows."""

@@ -1,0 +1,96 @@
+"""A flow as declarations: sections of its answers, the steps that ask for them.
+
+Navigation (the next step, the first incomplete one, what a step must ask again) is
+computed from these declarations; no step has hand-written routing. Models: the
+StepsHelper of django-formtools, hmpo-form-wizard's prereqs and checkJourney.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...memory import Memory
+
+
+def has(key: str) -> Callable[[Memory], bool]:
+    """Complete when memory holds the key."""
+    return lambda memory: memory.has(key)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a flow's answers: the memory key it fills and when memory holds it all."""
+
+    name: str
+    key: str | None  # None: asked on its page, never remembered (a confirmation tick)
+    complete: Callable[[Memory], bool]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of a flow: what it asks for, and what earlier answers it needs."""
+
+    name: str
+    title: str
+    template: str
+    asks: tuple[Section, ...]
+    needs: tuple[Section, ...] = ()
+
+    def is_complete(self, memory: Memory) -> bool:
+        """Say whether memory holds every answer this step asks for."""
+        return all(section.complete(memory) for section in self.asks)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A flow: its steps in order, the last one the review that submits."""
+
+    name: str
+    steps: tuple[Step, ...]
+    sections: tuple[Section, ...]  # in the order pages show them
+    _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {step.name: step for step in self.steps})
+
+    @property
+    def first(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def final(self) -> Step:
+        """The review step, which submits."""
+        return self.steps[-1]
+
+    def step_named(self, name: str) -> Step | None:
+        """Return the step with this URL name, or None."""
+        return self._by_name.get(name)
+
+    def number_of(self, step: Step) -> int:
+        """The step's 1-based position, as shown in "Step N of M"."""
+        return self.steps.index(step) + 1
+
+    def previous(self, step: Step) -> Step | None:
+        """The step before this one, or None on the first."""
+        index = self.steps.index(step)
+        return self.steps[index - 1] if index else None
+
+    def first_incomplete_before(self, step: Step, memory: Memory) -> Step | None:
+        """The first earlier step whose answers memory lacks (the journey guard)."""
+        earlier = self.steps[: self.steps.index(step)]
+        return next((s for s in earlier if not s.is_complete(memory)), None)
+
+    def next_step(self, step: Step, memory: Memory) -> Step:
+        """Where Continue leads: the first later step still lacking answers, else review."""
+        later = self.steps[self.steps.index(step) + 1 : -1]
+        return next((s for s in later if not s.is_complete(memory)), self.final)
+
+    def owner_of(self, section: Section) -> Step:
+        """The step that asks for section on its own page."""
+        return next(step for step in self.steps if section in step.asks)
+
+    def sections_to_ask(self, step: Step, memory: Memory) -> tuple[Section, ...]:
+        """The step's own sections, plus every needed one that memory lacks."""
+        wanted = {s for s in step.needs if not s.complete(memory)} | set(step.asks)
+        return tuple(s for s in self.sections if s in wanted)

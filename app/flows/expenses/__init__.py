@@ -1,0 +1,1 @@
+"""The expense report flow (SPEC §3)."""
