@@ -60,5 +60,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     errors.init_app(app)
     init_wizard(app)
+    if app.config["WIZARD_DEMO"]:
+        from . import demo
+
+        demo.init_app(app)
     housekeeping.init_app(app)
     health.init_app(app)

@@ -10,6 +10,9 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     # Session memory (SPEC §5, §6, §7)
+    # The demonstration layer (app/demo/): inspector, memory on vs off, guide, diagram, the
+    # SessionState API. False: a plain expense service.
+    "WIZARD_DEMO": True,
     "SESSION_TYPE": "sqlite",
     "WIZARD_STORE_FACTORY": None,  # (app) -> KeyValueStore: another store, set in code only
     "WIZARD_SQLITE_STORE": None,  # default: instance/memory.sqlite3

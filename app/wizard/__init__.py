@@ -7,11 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the wizard's pages and what every template needs."""
-    from . import api, compare, context, guide, views
+    from . import context, views
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(compare.bp)
-    app.register_blueprint(guide.bp)
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers(app))

@@ -25,13 +25,12 @@ from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
 from ..flows.engine import Step
+from ..flows.engine.signals import report_submitted
 from ..flows.expenses.flow import CATEGORIES, EXPENSES, RECEIPTS
 from ..memory import BudgetExceededError, Draft, DraftChangedError, TooLargeForCookieError
 from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
 from .answers import aligned_categories, answers_from, well_numbered
-from .compare import result_of
-from .inspector import inspector_after_submit, inspector_for
 from .page import StepPage, error_list, with_file_errors
 from .summary import answers_of, summarise
 from .uploads import Received, change_receipts, receive_files
@@ -142,7 +141,6 @@ def confirmation(draft_id: str) -> str:
         "confirmation.html",
         report=report,
         summary=summary,
-        after_submit=inspector_after_submit(draft_id),
         already_submitted=request.args.get("notice") == "already",
     )
 
@@ -293,7 +291,8 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     ended_here = memory.forget_draft(page.draft.id)
     if not ended_here or report.draft_id != page.draft.id:  # a second click, another copy
         return redirect(url_for(".confirmation", draft_id=report.draft_id, notice="already"), 303)
-    memory.remember_result(result_of(report, page.draft))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    report_submitted.send(app, report=report, draft=page.draft)
     memory.renew_session_id()
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
 
@@ -314,7 +313,6 @@ def render_step(
         "notice": NOTICES.get(request.args.get("notice", "")),
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
-        "inspector": inspector_for(page.draft),
         "offer_server": offer_server,
     }
     if page.step is EXPENSES.final and not page.asks_again:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.wizard.guide import Answers, Recommendation, duration, read_answers, recommend
+from app.demo.guide import Answers, Recommendation, duration, read_answers, recommend
 
 # The three places, as the guide names them in its answer (strategy ids of the form's values).
 SERVER, COOKIE, FORM = "server", "cookie", "form"

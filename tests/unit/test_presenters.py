@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.wizard.compare import duration, verdict
-from app.wizard.inspector import ago, mask, preview
+from app.demo.compare import duration, verdict
+from app.demo.inspector import ago, mask, preview
 
 
 @pytest.mark.parametrize(
