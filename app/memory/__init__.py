@@ -4,6 +4,8 @@ touches flask.session."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from .client_store import (
     FormStore,
     TamperedStateError,
     TooLargeForCookieError,
+    TooManyCookiesError,
     passed_state,
     send_cookies,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "StoreUnavailableError",
     "TamperedStateError",
     "TooLargeForCookieError",
+    "TooManyCookiesError",
     "init_app",
     "passed_state",
 ]
@@ -112,6 +116,12 @@ def _make_store(app: Flask) -> KeyValueStore:
         client = redis_client(app.config["REDIS_URL"], float(app.config["REDIS_TIMEOUT"]))
         return RedisStore(client, app.config["REDIS_KEY_PREFIX"])
     raise ValueError(f"SESSION_TYPE {kind!r} is not supported; use 'sqlite' or 'redis'.")
+
+
+def pass_state_to(app: Flask, pages_of: Callable[[str, str], bool]) -> None:
+    """Say which paths are pages of a draft (draft id, path) that take the memory passed
+    through its forms: a redirect there after a POST is shown in the POST's response."""
+    app.extensions[EXTENSION_KEY] = replace(app.extensions[EXTENSION_KEY], pages_of=pages_of)
 
 
 def store() -> KeyValueStore:

@@ -42,12 +42,13 @@ class TooLargeForCookieError(BudgetExceededError):
 
     def __init__(self, size: int, message: str = "") -> None:
         super().__init__(
+            size,
+            COOKIE_LIMIT,
             message
-            or f"This report no longer fits in a browser cookie ({size:,} bytes; browsers keep "
+            or f"This draft no longer fits in a browser cookie ({size:,} bytes; browsers keep "
             f"about {COOKIE_LIMIT:,}). Nothing was lost: keep session memory on the server "
-            "to go on, or remove a receipt."
+            "to go on.",
         )
-        self.size = size
 
 
 class TooManyCookiesError(TooLargeForCookieError):
@@ -57,11 +58,12 @@ class TooManyCookiesError(TooLargeForCookieError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(
             size,
-            f"Together with your other drafts, this report no longer fits in your browser's "
+            f"Together with your other drafts, this draft no longer fits in your browser's "
             f"cookies ({size:,} bytes; at most {limit:,} are sent to this service). Nothing "
             "was lost: keep session memory on the server to go on, or finish or delete "
             "another draft.",
         )
+        self.limit = limit
 
 
 class TamperedStateError(ValueError):

@@ -4,6 +4,7 @@ the per-browser reservations of cookie sizes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -25,6 +26,9 @@ class MemoryExtension:
     ledger: DraftLedger
     places: Places
     cookie_jar: CookieJarReservations
+    # Whether a path is a page of this draft that takes the memory passed through its form
+    # (the flows say: memory knows no URL). None yet: no page does.
+    pages_of: Callable[[str, str], bool] | None = None
 
     @property
     def drafts(self) -> DraftRepository:

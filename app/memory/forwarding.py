@@ -20,6 +20,7 @@ from flask import Response, g, request
 from werkzeug.http import parse_cookie
 
 from .client_store import FORM_FIELD, OWNER_MARK, FormStore
+from .extension import bound
 
 FORWARD_HEADER = "X-Expense-Wizard-Forward-State"  # internal: never leaves the app
 MAX_FORWARDS = 3  # a page may itself send on once or twice (the journey guard)
@@ -40,12 +41,15 @@ def mark_forward(response: Response) -> Response:
     else:  # the request left its draft's memory alone (the memory switch): it goes on as it came
         state = request.form.get(FORM_FIELD)
         key = (state or "").partition(OWNER_MARK)[0]
-    draft_pages = f"/report/{key.removeprefix('draft:')}/"
-    if state and PASSED_STATE.fullmatch(state):  # else there is no memory to hand on
-        path = urlsplit(response.location).path
-        if path.startswith(draft_pages) and not path.endswith("/confirmation"):
-            response.headers[FORWARD_HEADER] = state
+    if state and PASSED_STATE.fullmatch(state) and _takes_state(key, response.location):
+        response.headers[FORWARD_HEADER] = state
     return response
+
+
+def _takes_state(key: str, location: str) -> bool:
+    """Whether the redirect leads to a page of the draft that takes its passed memory."""
+    pages_of = bound().pages_of
+    return bool(pages_of and pages_of(key.removeprefix("draft:"), urlsplit(location).path))
 
 
 class PassedStateForwarder:

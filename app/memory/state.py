@@ -34,7 +34,16 @@ class BadValueError(SessionStateError):
 
 
 class BudgetExceededError(SessionStateError):
-    """A write that would take a draft's memory over its size budget."""
+    """A write that would take a draft's memory over its size budget; nothing was written.
+    (Its words are a flow's: a flow says what to leave out, see app/wizard/views.py.)"""
+
+    def __init__(self, size: int, limit: int, message: str = "") -> None:
+        super().__init__(
+            message
+            or f"This draft is too large to keep in session memory ({size:,} bytes; the limit "
+            f"is {limit:,} bytes)."
+        )
+        self.size, self.limit = size, limit
 
 
 def check_key(key: object) -> str:
@@ -158,10 +167,7 @@ def check_budget(values: dict[str, Any], budget: int) -> None:
     """Raise BudgetExceededError if values would not fit in budget bytes."""
     size = size_of(values)
     if size > budget:
-        raise BudgetExceededError(
-            f"This report is too large to keep in session memory ({size:,} bytes; the limit "
-            f"is {budget:,} bytes). Remove a receipt or shorten a description."
-        )
+        raise BudgetExceededError(size, budget)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,13 @@ from ..extensions import limiter
 from ..flows.engine import Step
 from ..flows.engine.signals import report_submitted
 from ..flows.expenses.flow import CATEGORIES, EXPENSES, RECEIPTS
-from ..memory import BudgetExceededError, Draft, DraftChangedError, TooLargeForCookieError
+from ..memory import (
+    BudgetExceededError,
+    Draft,
+    DraftChangedError,
+    TooLargeForCookieError,
+    TooManyCookiesError,
+)
 from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
 from .answers import aligned_categories, answers_from, well_numbered
@@ -334,8 +340,22 @@ def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
 def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str, int]:
     """The page again with everything typed, saying why memory could not keep it."""
     too_large_for_cookie = isinstance(error, TooLargeForCookieError)
-    errors = [("move-to-server" if too_large_for_cookie else "main-content", str(error))]
+    said = _REFUSALS[type(error)].format(size=error.size, limit=error.limit)
+    errors = [("move-to-server" if too_large_for_cookie else "main-content", said)]
     return render_step(page, form, errors=errors, offer_server=too_large_for_cookie)
+
+
+# Memory's refusals in the expense report's words, with what the person can leave out.
+_REFUSALS = {
+    BudgetExceededError: "This report is too large to keep in session memory ({size:,} bytes; "
+    "the limit is {limit:,} bytes). Remove a receipt or shorten a description.",
+    TooLargeForCookieError: "This report no longer fits in a browser cookie ({size:,} bytes; "
+    "browsers keep about {limit:,}). Nothing was lost: keep session memory on the server to "
+    "go on, or remove a receipt.",
+    TooManyCookiesError: "Together with your other drafts, this report no longer fits in your "
+    "browser's cookies ({size:,} bytes; at most {limit:,} are sent to this service). Nothing "
+    "was lost: keep session memory on the server to go on, or finish or delete another draft.",
+}
 
 
 def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
