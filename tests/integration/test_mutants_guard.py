@@ -4,6 +4,7 @@ person to the step that asks for it, with a notice, and stores nothing (SPEC §3
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,3 +69,27 @@ def test_submit_sends_an_answer_that_no_longer_passes_to_the_step_that_asks_for_
     assert NOTICE in wizard.client.get(refused.location).text
     with app.app_context():
         assert Report.query.count() == 0
+
+
+STEPS = [  # SPEC §3: each step's <h1>, "Step N of 4", and Back (except step 1)
+    ("employee", "Employee details", 1, None),
+    ("receipts", "Receipts", 2, "employee"),
+    ("categories", "Categories", 3, "receipts"),
+    ("review", "Review and submit", 4, "categories"),
+]
+
+
+def back_links(page: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)" class="back-link">Back</a>', page)
+
+
+@pytest.mark.parametrize(("step", "title", "number", "back"), STEPS)
+def test_each_step_says_which_of_the_four_it_is_and_back_leads_to_the_one_before(
+    wizard: Wizard, step: str, title: str, number: int, back: str | None
+) -> None:
+    at_review(wizard)
+    page = wizard.get(step).text
+    assert f"<h1>{title}</h1>" in page
+    assert f'<p class="caption">Step {number} of 4</p>' in page
+    assert f"<title>{title} \N{EN DASH} Step {number} of 4" in page
+    assert back_links(page) == ([wizard.url(back)] if back else [])

@@ -57,3 +57,14 @@ def test_a_move_that_loses_to_a_delete_in_another_tab_leaves_no_copy_behind(
     assert len(begun) == 1 and draft_entries(instance) == 0
     assert wizard.client.get_cookie(f"expense_wizard_draft_{begun[0]}") is None
     assert wizard.client.get_cookie(f"expense_wizard_draft_{wizard.draft_id}") is None
+
+
+def test_a_draft_deleted_in_two_tabs_is_still_said_to_be_deleted(wizard: Wizard) -> None:
+    wizard.start()
+    assert wizard.fill_employee().location == wizard.url("receipts")
+    delete = {"csrf_token": wizard.token()}
+    for _ in range(2):  # the second tab's Delete comes after the first's
+        deleted = wizard.client.post(f"{wizard.draft_url}/delete", data=delete)
+        assert deleted.location == "/?notice=deleted"
+    page = wizard.get("receipts", follow_redirects=True).text
+    assert DELETED in page and "This expense report draft has expired" not in page

@@ -71,3 +71,15 @@ def test_an_entry_that_cannot_be_read_counts_as_ended(
 ) -> None:
     store.put("fate:f.draft", b"\xc1 not msgpack", 3600)
     assert ledger.has_ended("f.draft")
+
+
+def test_ending_an_ended_draft_again_changes_nothing_of_how_it_ended(
+    ledger: DraftLedger,
+) -> None:
+    """A second click, or another tab, ends a draft that already ended: the first end and
+    what it said (deleted, or moved to where) stand."""
+    assert ledger.end("deleted", deleted=True)
+    assert ledger.end("moved", moved_to="moved.next")
+    assert not ledger.end("deleted") and not ledger.end("moved", deleted=True)
+    assert ledger.fate("deleted").deleted and ledger.fate("deleted").moved_to == ""
+    assert ledger.fate("moved").moved_to == "moved.next" and not ledger.fate("moved").deleted
