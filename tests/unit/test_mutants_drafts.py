@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from app.memory.drafts import KEY_PREFIX, DraftRepository, Lifetimes
+from app.memory.drafts import KEY_PREFIX, DraftChangedError, DraftRepository, Lifetimes
 from app.memory.ledger import DraftLedger
 from app.memory.store import SQLiteStore
 from tests.unit.carriers import ALL, CLIENT, Strategy, strategy
@@ -58,3 +58,27 @@ def test_memory_off_leaves_no_trace_of_the_answers_in_the_stored_draft(
     record = stored(repo, draft_id)
     assert record["values"] == {} and record["meta"] == {}
     assert "Ada" not in repr(record)
+
+
+@pytest.mark.parametrize("revision", [0, 1], ids=["a new draft", "a draft saved before"])
+def test_two_tabs_saving_the_same_answer_at_once_the_second_is_refused(
+    repo: DraftRepository, revision: int
+) -> None:
+    """Both loaded the draft before either saved: the second's guarded save must not replace
+    the first's answer unseen (it is refused; the page then says so and keeps its input)."""
+    draft_id = repo.create()
+    if revision:
+        earlier = repo.load(draft_id, memory_on=True, writer="receipts")
+        assert earlier
+        earlier.memory.set("receipts", [{"id": "r1"}])
+        repo.save(earlier)
+    first = repo.load(draft_id, memory_on=True, writer="employee")
+    second = repo.load(draft_id, memory_on=True, writer="employee")
+    assert first and second
+    first.memory.set("employee", {"full_name": "Ada Lovelace"})
+    second.memory.set("employee", {"full_name": "Ada King"})
+    repo.save(first, guarded=True)
+    with pytest.raises(DraftChangedError):
+        repo.save(second, guarded=True)
+    kept = repo.load(draft_id, memory_on=True, writer="review")
+    assert kept and kept.memory.get("employee") == {"full_name": "Ada Lovelace"}
