@@ -25,7 +25,7 @@ def at_review(wizard: Wizard) -> None:
 
 def spoil(app: Flask, wizard: Wizard, key: str, change: Any) -> None:
     """Change one answer in the draft's memory behind the wizard's back."""
-    repo = app.extensions["drafts"]
+    repo = app.extensions["session_memory"].drafts
     draft = repo.load(wizard.draft_id, memory_on=True, writer="test")
     draft.memory.set(key, change(draft.memory.get(key)), detect_types=False)
     repo.save(draft)
