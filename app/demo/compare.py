@@ -100,7 +100,7 @@ def compare() -> str:
     results = memory.submitted_results()
     both = "on" in results and "off" in results
     return render_template(
-        "compare.html",
+        "demo/compare.html",
         results=results,
         measures=MEASURES,
         chart={m.key: bars_of(m, results) for m in MEASURES} if both else {},

@@ -368,7 +368,7 @@ def guide() -> str:
     asked = "show" in request.args or any(q.name in request.args for q in QUESTIONS)
     reading = read_answers(request.args) if asked else Reading({}, [], None)
     return render_template(
-        "guide.html",
+        "demo/guide.html",
         questions=QUESTIONS,
         chosen=reading.chosen,
         errors=reading.errors,

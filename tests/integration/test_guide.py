@@ -186,7 +186,7 @@ def test_with_memory_off_the_diagram_shows_the_path_broken(wizard: Wizard, path:
 
 def render_diagram(app: Flask, strategy: str, memory_on: bool | None) -> str:
     with app.test_request_context("/"):  # the app's own context names the places
-        return render_template("_diagram.html", strategy=strategy, memory_on=memory_on)
+        return render_template("demo/diagram.html", strategy=strategy, memory_on=memory_on)
 
 
 # The parts on each strategy's path (the Cookie part is drawn for every strategy).
