@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..flows.expenses.values import Categories, Receipt, Receipts, remembered
 from ..memory import Memory
 from .forms import RECEIPT_ID, parse_amount
 from .money import format_minor, to_minor
@@ -76,11 +78,11 @@ def _category(entry: Any) -> dict[str, str]:
 def formdata_from_memory(memory: Memory, sections: tuple[str, ...]) -> MultiDict[str, str]:
     """What memory holds for these sections, as the form data a page would post."""
     data: MultiDict[str, str] = MultiDict()
-    employee: dict[str, str] = memory.get("employee") or {}  # type: ignore[assignment]
+    employee = remembered(memory, "employee", dict[str, str], {})
     if "employee" in sections:
         data.update({f"employee-{k}": v for k, v in employee.items()})
-    receipts: list[dict[str, Any]] = memory.get("receipts") or []  # type: ignore[assignment]
-    categories: dict[str, Any] = memory.get("categories") or {}  # type: ignore[assignment]
+    receipts = remembered(memory, "receipts", Receipts, [])
+    categories = remembered(memory, "categories", Categories, {})
     if "receipts" in sections:
         for i, receipt in enumerate(receipts):
             data.update(_prefixed(f"receipts-{i}-", _receipt_formdata(receipt)))
@@ -95,17 +97,18 @@ def formdata_from_memory(memory: Memory, sections: tuple[str, ...]) -> MultiDict
     return data
 
 
-def _receipt_formdata(receipt: dict[str, Any]) -> dict[str, str]:
+def _receipt_formdata(receipt: Receipt) -> dict[str, str]:
     amount = format_minor(receipt["amount_minor"], receipt["currency"])
-    fields = {k: str(receipt.get(k, "")) for k in ("id", "date", "merchant", "currency", "file_id")}
+    held: Mapping[str, object] = receipt
+    fields = {k: str(held.get(k, "")) for k in ("id", "date", "merchant", "currency", "file_id")}
     return {**fields, "amount": amount, "description": receipt.get("description", "")}
 
 
-def _prefixed(prefix: str, values: dict[str, str]) -> dict[str, str]:
-    return {prefix + k: v for k, v in values.items()}
+def _prefixed(prefix: str, values: Mapping[str, object]) -> dict[str, str]:
+    return {prefix + k: str(v) for k, v in values.items()}
 
 
-def typed_fields(answers: Answers, receipts: list[dict[str, Any]]) -> dict[str, str]:
+def typed_fields(answers: Answers, receipts: Receipts) -> dict[str, str]:
     """Name every answered field (receipts by position) with its value, for the counter."""
     flat: dict[str, str] = {}
     for name, value in (answers.get("employee") or {}).items():
@@ -168,9 +171,7 @@ def _group_pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(rf"^{prefix}-({_INDEX.pattern})-(\w+)$", re.ASCII)
 
 
-def aligned_categories(
-    formdata: MultiDict[str, str], receipts: list[dict[str, Any]]
-) -> MultiDict[str, str]:
+def aligned_categories(formdata: MultiDict[str, str], receipts: Receipts) -> MultiDict[str, str]:
     """Posted categories re-ordered to match the receipts in memory, by receipt id.
 
     A page opened before the receipts changed (another tab, Back) then still binds

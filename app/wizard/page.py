@@ -13,6 +13,7 @@ from wtforms import FieldList, Form, FormField
 from .. import memory
 from ..flows.engine import Section, Step
 from ..flows.expenses.flow import CATEGORIES, EMPLOYEE, EXPENSES, PURPOSE, RECEIPTS
+from ..flows.expenses.values import Categories, Receipts, Unsaved, remembered
 from ..memory import Draft, Memory
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
@@ -52,15 +53,15 @@ class StepPage:
 
     def remembered_formdata(self) -> MultiDict[str, str]:
         """What memory holds for this page, including input kept by Add or Remove."""
-        unsaved: dict[str, str] | None = self.memory.get(self.unsaved_key)  # type: ignore[assignment]
+        unsaved = remembered(self.memory, self.unsaved_key, Unsaved, {})
         if unsaved:
             return MultiDict(unsaved)
         return formdata_from_memory(self.memory, self.section_names)
 
-    def receipts(self, answers: Answers | None = None) -> list[dict[str, Any]]:
+    def receipts(self, answers: Answers | None = None) -> Receipts:
         """The receipts this page is about: as posted, else as remembered."""
-        receipts = (answers or {}).get("receipts") or self.memory.get("receipts") or []
-        return receipts  # type: ignore[return-value]
+        posted: Receipts = (answers or {}).get("receipts") or []
+        return posted or remembered(self.memory, "receipts", Receipts, [])
 
     def stored_files(self, form: Form) -> dict[str, ReceiptFile]:
         """Name and size of the files the page's receipts refer to."""
@@ -79,8 +80,8 @@ class StepPage:
 
     def files_in_memory(self) -> set[str]:
         """Ids of the files memory refers to: its receipts', and any kept by Add or Remove."""
-        receipts: list[dict[str, Any]] = self.memory.get("receipts") or []  # type: ignore[assignment]
-        unsaved: dict[str, str] = self.memory.get(self.unsaved_key) or {}  # type: ignore[assignment]
+        receipts = remembered(self.memory, "receipts", Receipts, [])
+        unsaved = remembered(self.memory, self.unsaved_key, Unsaved, {})
         kept = [v for k, v in unsaved.items() if k.endswith("-file_id")]
         return {r["file_id"] for r in receipts if r.get("file_id")} | set(kept)
 
@@ -89,7 +90,7 @@ class StepPage:
         self.count_typed(answers)
         if "receipts" in answers and self.memory.has("categories"):
             kept = {r["id"] for r in answers["receipts"]}
-            categories: dict[str, Any] = self.memory.get("categories")  # type: ignore[assignment]
+            categories = remembered(self.memory, "categories", Categories, {})
             answers.setdefault("categories", {k: v for k, v in categories.items() if k in kept})
         if self.memory.has(self.unsaved_key):
             self.memory.delete(self.unsaved_key)  # first: the answers replace it in the budget
@@ -112,8 +113,7 @@ class StepPage:
         (one before it removed) is still the one memory had."""
         held = {key: self.memory.get(key) for key in answers}
         if "receipts" in answers:
-            remembered: list[dict[str, Any]] = held["receipts"] or []  # type: ignore[assignment]
-            by_id = {r["id"]: r for r in remembered}
+            by_id = {r["id"]: r for r in remembered(self.memory, "receipts", Receipts, [])}
             held["receipts"] = [by_id.get(r["id"], {}) for r in answers["receipts"]]
         return held
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...memory import Memory
 from ..engine import Flow, Section, Step
 from ..engine.flow import has
+from .values import Categories, Receipts, remembered
 
 
 def _receipts_complete(memory: Memory) -> bool:
@@ -14,8 +13,8 @@ def _receipts_complete(memory: Memory) -> bool:
 
 
 def _categories_complete(memory: Memory) -> bool:
-    receipts: list[dict[str, Any]] = memory.get("receipts") or []  # type: ignore[assignment]
-    categories: dict[str, Any] = memory.get("categories") or {}  # type: ignore[assignment]
+    receipts = remembered(memory, "receipts", Receipts, [])
+    categories = remembered(memory, "categories", Categories, {})
     return bool(receipts) and all(r["id"] in categories for r in receipts)
 
 
