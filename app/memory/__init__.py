@@ -312,6 +312,12 @@ def save_draft(draft: Draft, guarded: bool = False) -> None:
     drafts_of(draft.id).save(draft, guarded)
 
 
+def check_current(draft: Draft) -> None:
+    """Before a draft is submitted: DraftChangedError if another tab wrote a newer copy of
+    it (memory in a cookie) than the one this request read."""
+    drafts_of(draft.id).check_current(draft)
+
+
 def forget_draft(draft_id: str, deleted: bool = False) -> bool:
     """Delete a submitted or deleted draft's memory, and record that it ended; the browser
     keeps its id to show the report. False if another request ended it first."""

@@ -116,10 +116,14 @@ class ClientHeldStore:
         return (None, 0.0) if signed is None else self._unsign(key, signed)
 
     def get_touch(self, key: str, ttl: float) -> bytes | None:
-        value, age = self._aged(key)
-        if value is not None and age >= self.renew_after * _idle():
+        value = self.get(key)
+        if value is not None and self.renewal_due(key):
             self.put(key, value, ttl)  # a new timestamp: the idle timeout slides
         return value
+
+    def renewal_due(self, key: str) -> bool:
+        """Whether the entry's signature is old enough to be renewed (see renew_after)."""
+        return self._aged(key)[1] >= self.renew_after * _idle()
 
     renew_after = 0.0  # renew the signature when older than this part of the idle timeout
 

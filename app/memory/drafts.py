@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from .ledger import IN_FLIGHT, LIVE, DraftLedger
+from .ledger import LIVE, DraftLedger
 from .state import NullState, SessionState, apply_operation, check_budget
 from .store import KeyValueStore
 
@@ -200,7 +200,25 @@ class DraftRepository:
         """The draft's stored entry, for moving it elsewhere (None once ended or expired;
         without the memory a wipe discarded)."""
         record = self._live_record(draft_id, touch=False)
+        if record is not None and self._copies:  # moving it is a write of its one copy
+            self.claim(draft_id, record.get("copy", 0))
         return None if record is None else _encoder.encode(record)
+
+    def check_current(self, draft: Draft) -> None:
+        """DraftChangedError if a newer copy of this cookie draft was written than the one
+        the request read (nothing is claimed: a submit ends the draft, or fails whole)."""
+        if self._copies and self._copies.fate(draft.id).copy > draft.copy:
+            raise DraftChangedError("Another tab saved this draft after this page was read.")
+
+    def claim(self, draft_id: str, held: int) -> int | None:
+        """For a draft whose one copy all tabs share (a cookie): claim the next copy, from the
+        copy `held`; DraftChangedError if another tab wrote a newer one. Else None."""
+        if not self._copies:
+            return None
+        copy = self._copies.claim_copy(draft_id, held)
+        if copy is None:
+            raise DraftChangedError("Another tab saved this draft at the same moment.")
+        return copy
 
     def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
         """Return the live draft (sliding its idle timeout), or None if it is gone or ended."""
@@ -231,19 +249,35 @@ class DraftRepository:
         fate = self._consulted.fate(draft_id) if self._consulted else LIVE
         if fate.ended:
             return None
-        if self._copies and time.time() - fate.copy_at < IN_FLIGHT:
-            touch = False  # a renewal of this copy could land after a newer one
         key = KEY_PREFIX + draft_id
-        data = self.store.get_touch(key, self.lifetimes.idle) if touch else self.store.get(key)
+        if touch and not self._copies:
+            data = self.store.get_touch(key, self.lifetimes.idle)
+        else:
+            data = self.store.get(key)
         if data is None:
             return None
         record = _decoder.decode(data)
         if self.lifetimes.ttl(record["created"]) <= 0:
             self.store.delete(key)
             return None
+        if touch and self._copies:
+            self._renewed(draft_id, record)
         if fate.wiped > record.get("wiped", 0.0):  # a copy from before the switch went off
             record = self._wiped(draft_id, record, fate.wiped)
         return record
+
+    def _renewed(self, draft_id: str, record: dict[str, Any]) -> None:
+        """Slide the idle timeout of a draft whose one copy all tabs share: a renewal is a
+        write of that copy, so it claims the next copy number first; if another tab wrote
+        a newer one, nothing is renewed (an older copy must never land after it)."""
+        store: Any = self.store
+        if not store.renewal_due(KEY_PREFIX + draft_id) or self._copies is None:
+            return
+        copy = self._copies.claim_copy(draft_id, record.get("copy", 0))
+        if copy is not None:
+            record["copy"] = copy
+            ttl = self.lifetimes.ttl(record["created"])
+            self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), ttl)
 
     def exists(self, draft_id: str) -> bool:
         """Say whether the draft is still in the store."""
@@ -254,11 +288,9 @@ class DraftRepository:
         refuse (DraftChangedError) if a key it writes was written since it was loaded."""
         if not draft.has_changes:
             return
-        if not self._copies:
+        copy = self.claim(draft.id, draft.copy)  # another tab's newer cookie is not overwritten
+        if copy is None or self._copies is None:
             return self._replay(draft, guarded)
-        copy = self._copies.claim_copy(draft.id, draft.copy)
-        if copy is None:  # another tab wrote the cookie a moment ago: not overwritten
-            raise DraftChangedError("Another tab saved this draft at the same moment.")
         try:
             self._replay(draft, guarded, copy)
         except BaseException:

@@ -78,14 +78,21 @@ class DraftLedger:
 
     def claim_copy(self, draft_id: str, held: int) -> int | None:
         """The number of the next copy of a cookie draft, written from copy `held`; None if
-        a newer copy was written moments ago and may not have reached the browser yet."""
+        the draft ended, or a newer copy was written (never overwritten from an older one).
+        A newer copy written longer ago than IN_FLIGHT never reached the browser (a lost
+        answer), or this request is a slow one: either way it is refused, and the copy it
+        holds becomes the base, so the person's next press (from the browser's copy) goes on."""
         claimed: int | None = None
 
         def mark(data: bytes | None) -> bytes:
             nonlocal claimed
             claimed = None  # a store may run this again (Redis: the key changed meanwhile)
             fate = LIVE if data is None else _decode(data)
-            if fate.copy > held and time.time() - fate.copy_at < IN_FLIGHT:
+            if fate.ended:
+                return _encoder.encode(fate)
+            if fate.copy > held:
+                if time.time() - fate.copy_at >= IN_FLIGHT:
+                    fate = msgspec.structs.replace(fate, copy=held, copy_at=time.time())
                 return _encoder.encode(fate)
             claimed = max(fate.copy, held) + 1
             return _encoder.encode(msgspec.structs.replace(fate, copy=claimed, copy_at=time.time()))

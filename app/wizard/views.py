@@ -47,6 +47,8 @@ NOTICES = {
     "full": "This draft does not fit in your browser's cookies (it is too large, or your "
     "other drafts' cookies take the room), so its memory stays where it is.",
     "check": "Some answers on this page no longer pass the checks. Check them and continue.",
+    "not-moved": "This draft was changed in another tab at the same moment, so its memory "
+    "was not moved. Check the answers here, then move it again if you want to.",
     "moved": "This draft's memory was moved to another place (in another tab), so it has a "
     "new address. Anything sent from the older page was not saved: check the answers here.",
 }
@@ -107,6 +109,8 @@ def choose_strategy() -> Response:
         moved = _moved(draft_id, name)
     except TooLargeForCookieError:
         moved, notice = draft_id, "full"
+    except DraftChangedError:  # another tab wrote the cookie at that moment: not moved
+        moved, notice = draft_id, "not-moved"
     return redirect(url_for(".step", draft_id=moved, step_name=step_name, notice=notice), 303)
 
 
@@ -123,7 +127,8 @@ def _moved(draft_id: str, to: str) -> str:
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
     if request.form.get("move_to") == "server" and memory.owns(draft_id):
-        draft_id = _moved(draft_id, "server")  # offered when the draft outgrew its cookie
+        with contextlib.suppress(DraftChangedError):  # not moved: the save says why
+            draft_id = _moved(draft_id, "server")  # offered when the draft outgrew its cookie
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found
@@ -167,12 +172,17 @@ def delete_draft(draft_id: str) -> Response:
     """Delete the draft and its files now (the expiry dialog's second choice)."""
     if not memory.owns(draft_id):
         abort(404)
-    ended_here = memory.forget_draft(draft_id, deleted=True)
-    if not ended_here and (report := find_report(draft_id, memory.lineage_of(draft_id))):
+    if memory.forget_draft(draft_id, deleted=True):
+        discard_unsubmitted(memory.lineage_of(draft_id))
+        return redirect(url_for(".start", notice="deleted"), 303)
+    if report := find_report(draft_id, memory.lineage_of(draft_id)):
         url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
         return redirect(url, 303)  # submitted first (another tab): nothing was deleted
-    discard_unsubmitted(memory.lineage_of(draft_id))
-    return redirect(url_for(".start", notice="deleted"), 303)
+    if successor := memory.moved_to(draft_id):  # it lives on under another id: not deleted
+        return redirect(
+            url_for(".step", draft_id=successor, step_name="review", notice="moved"), 303
+        )
+    return redirect(url_for(".start", notice="deleted"), 303)  # deleted already
 
 
 @bp.get("/report/<draft_id>/files/<file_id>")
@@ -287,6 +297,10 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
     lineage = memory.lineage_of(page.draft.id)
+    try:
+        memory.check_current(page.draft)  # a newer copy in another tab's cookie: not sent
+    except DraftChangedError:
+        return _changed_elsewhere(page, Received(formdata))
     try:
         report = submit_report(
             page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward

@@ -67,3 +67,19 @@ def test_housekeeping_keeps_the_files_of_a_draft_that_moved(app: Flask, wizard: 
     result = app.test_cli_runner().invoke(args=["cleanup"])
     assert "and 0 files of expired drafts" in result.output
     assert "kept.png" in wizard.get("receipts").text
+
+
+def test_delete_pressed_on_a_page_of_the_old_id_keeps_the_moved_drafts_files(
+    app: Flask, wizard: Wizard
+) -> None:
+    """Another tab moved the draft; this tab, still on its old id, presses Delete my draft
+    now (review): the draft lives on under its new id with its files; the tab is led there."""
+    with_a_file(wizard)
+    old_url = wizard.draft_url
+    moved(wizard, "cookie")
+    pressed = wizard.client.post(f"{old_url}/delete", data={"csrf_token": wizard.token()})
+    assert pressed.status_code == 303
+    assert (
+        pressed.location.startswith(f"{wizard.draft_url}/") and "notice=moved" in pressed.location
+    )
+    assert "kept.png" in wizard.get("receipts").text

@@ -90,8 +90,27 @@ def test_an_answer_that_never_reached_the_browser_does_not_lock_the_draft(
     with_cookie(wizard, before)  # that response was lost on the way
     later = time.time() + IN_FLIGHT + 1
     monkeypatch.setattr(time, "time", lambda: later)
+    told = wizard.post("receipts", receipt_form(0, merchant="Tab B"))
+    assert told.status_code == 409 and 'value="Tab B"' in told.text  # once, nothing lost
     assert wizard.post("receipts", receipt_form(0, merchant="Tab B")).status_code == 303
     assert merchant_kept(wizard) == "Tab B"
+
+
+def test_a_slow_request_from_an_older_copy_never_overwrites_a_newer_one(
+    app: Flask, wizard: Wizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow upload left with copy n; another tab's save made copy n+1, which reached the
+    browser; the upload arrives long after (review: 10 s is no bound on a body)."""
+    slow_left_with = sent_at_once(wizard)
+    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    saved_by_a = draft_cookie(wizard)
+    later = time.time() + IN_FLIGHT + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    with_cookie(wizard, slow_left_with)
+    refused = wizard.post("receipts", receipt_form(0, merchant="Slow B"))
+    assert refused.status_code == 409 and 'value="Slow B"' in refused.text
+    with_cookie(wizard, saved_by_a)  # the browser kept A's cookie
+    assert merchant_kept(wizard) == "Tab A"
 
 
 def put_note(wizard: Wizard, text: str) -> TestResponse:
@@ -110,3 +129,70 @@ def test_an_api_write_at_the_same_moment_is_refused_with_a_problem(
     assert refused.status_code == 409 and refused.json["code"] == "changed_elsewhere"
     assert "nothing was stored" in refused.json["detail"]
     assert "expense_wizard_draft" not in refused.headers.get("Set-Cookie", "")
+
+
+def at_review(wizard: Wizard) -> None:
+    sent_at_once(wizard)
+    assert wizard.post("receipts", receipt_form(0)).status_code == 303
+    assert wizard.fill_categories(["Meals"]).status_code == 303
+
+
+def test_a_submit_from_an_older_copy_is_refused_and_submits_nothing(
+    app: Flask, wizard: Wizard
+) -> None:
+    at_review(wizard)
+    submit_left_with = draft_cookie(wizard)
+    assert wizard.fill_employee(full_name="Changed In Tab A").status_code == 303
+    saved_by_a = draft_cookie(wizard)
+    with_cookie(wizard, submit_left_with)
+    refused = wizard.submit()
+    assert refused.status_code == 409 and CHANGED in refused.text
+    with_cookie(wizard, saved_by_a)
+    done = wizard.submit()
+    assert done.status_code == 303 and done.location.endswith("/confirmation")
+    assert "Changed In Tab A" in wizard.client.get(done.location).text
+
+
+def test_a_move_from_an_older_copy_is_refused_and_moves_nothing(app: Flask, wizard: Wizard) -> None:
+    move_left_with = sent_at_once(wizard)
+    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    saved_by_a = draft_cookie(wizard)
+    with_cookie(wizard, move_left_with)
+    data = {"csrf_token": wizard.token(), "strategy": "server", "draft": wizard.draft_id,
+            "step": "receipts"}  # fmt: skip
+    refused = wizard.client.post("/memory/strategy", data=data)
+    assert refused.status_code == 303 and "notice=not-moved" in refused.location
+    assert refused.location.startswith(f"{wizard.draft_url}/")  # the same draft, not moved
+    with_cookie(wizard, saved_by_a)
+    assert merchant_kept(wizard) == "Tab A"
+
+
+def test_a_renewal_due_on_a_read_never_lands_over_a_save_made_meanwhile(
+    app: Flask, wizard: Wizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both tabs idle ten minutes, so tab B's page read renews the cookie; tab A's save left
+    before that answer arrived, and the read's answer arrives last (review). A save that
+    was answered as done must still be there: so one of the two is refused."""
+    both_left_with = sent_at_once(wizard)
+    later = time.time() + 600
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert wizard.get("employee").status_code == 200
+    renewed_by_the_read = draft_cookie(wizard)
+    with_cookie(wizard, both_left_with)
+    saved = wizard.post("receipts", receipt_form(0, merchant="Tab A"))
+    with_cookie(wizard, renewed_by_the_read)  # the read's answer arrives last
+    if saved.status_code == 303:
+        assert merchant_kept(wizard) == "Tab A", "a save answered as done was lost"
+    else:
+        assert saved.status_code == 409 and 'value="Tab A"' in saved.text
+
+
+def test_a_read_renews_an_idle_cookie_draft(
+    app: Flask, wizard: Wizard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_at_once(wizard)
+    later = time.time() + 600  # a third of the idle timeout: a read slides it
+    monkeypatch.setattr(time, "time", lambda: later)
+    page = wizard.get("employee")
+    assert "expense_wizard_draft" in page.headers.get("Set-Cookie", "")
+    assert wizard.post("receipts", receipt_form(0, merchant="After")).status_code == 303
