@@ -312,10 +312,11 @@ def save_draft(draft: Draft, guarded: bool = False) -> None:
     drafts_of(draft.id).save(draft, guarded)
 
 
-def check_current(draft: Draft) -> None:
-    """Before a draft is submitted: DraftChangedError if another tab wrote a newer copy of
-    it (memory in a cookie) than the one this request read."""
-    drafts_of(draft.id).check_current(draft)
+def claim_for_submit(draft: Draft) -> Callable[[], None]:
+    """Before a draft is submitted: claim its memory in a cookie so no other tab's save of
+    an older copy lands meanwhile (DraftChangedError if another tab wrote a newer copy than
+    the one this request read); return what gives the claim back if the submit is refused."""
+    return drafts_of(draft.id).claim_for_submit(draft)
 
 
 def forget_draft(draft_id: str, deleted: bool = False) -> bool:

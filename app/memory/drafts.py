@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,11 +204,15 @@ class DraftRepository:
             self.claim(draft_id, record.get("copy", 0))
         return None if record is None else _encoder.encode(record)
 
-    def check_current(self, draft: Draft) -> None:
-        """DraftChangedError if a newer copy of this cookie draft was written than the one
-        the request read (nothing is claimed: a submit ends the draft, or fails whole)."""
-        if self._copies and self._copies.fate(draft.id).copy > draft.copy:
-            raise DraftChangedError("Another tab saved this draft after this page was read.")
+    def claim_for_submit(self, draft: Draft) -> Callable[[], None]:
+        """Claim the next copy of a cookie draft before it is submitted, so no save of an
+        older copy lands meanwhile (DraftChangedError if a newer copy exists); return what
+        gives the claim back if the submit is refused."""
+        copy = self.claim(draft.id, draft.copy)
+        ledger = self._copies
+        if copy is None or ledger is None:
+            return lambda: None
+        return lambda: ledger.release_copy(draft.id, copy, draft.copy)
 
     def claim(self, draft_id: str, held: int) -> int | None:
         """For a draft whose one copy all tabs share (a cookie): claim the next copy, from the

@@ -298,7 +298,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     counts = TypingCounts.from_counter(page.draft.counter())
     lineage = memory.lineage_of(page.draft.id)
     try:
-        memory.check_current(page.draft)  # a newer copy in another tab's cookie: not sent
+        give_back = memory.claim_for_submit(page.draft)  # another tab's newer cookie: not sent
     except DraftChangedError:
         return _changed_elsewhere(page, Received(formdata))
     try:
@@ -306,6 +306,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
             page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
         )
     except UnknownFileError as e:  # the draft is kept as it was: nothing counted or saved
+        give_back()
         return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
     note_submitted(report.reference)  # what fails from here on must not say nothing was
     ended_here = memory.forget_draft(page.draft.id)

@@ -196,3 +196,13 @@ def test_a_read_renews_an_idle_cookie_draft(
     page = wizard.get("employee")
     assert "expense_wizard_draft" in page.headers.get("Set-Cookie", "")
     assert wizard.post("receipts", receipt_form(0, merchant="After")).status_code == 303
+
+
+def test_a_submit_refused_for_an_unknown_file_gives_its_claim_back(
+    app: Flask, wizard: Wizard
+) -> None:
+    at_review(wizard)
+    refused = wizard.submit(**{"receipts-0-file_id": "NotAFileOfThisDraft"})
+    assert refused.status_code == 200 and "is not one this draft stored" in refused.text
+    done = wizard.submit()  # the same copy: not refused as "changed in another tab"
+    assert done.status_code == 303 and done.location.endswith("/confirmation")
