@@ -145,3 +145,30 @@ class Wizard:
         assert self.fill_receipts(receipts).status_code == 303
         assert self.fill_categories(["Meals"] * receipts).status_code == 303
         return self.submit()
+
+
+def report_answers(
+    full_name: str = "Ada Lovelace", merchant: str = "Hotel Adlon"
+) -> dict[str, Any]:
+    """A whole report's answers as the steps keep them in memory (money in minor units)."""
+    return {
+        "employee": {
+            "full_name": full_name,
+            "work_email": "ada@example.com",
+            "employee_id": "00123",
+            "department": "Engineering",
+            "manager_email": "charles@example.com",
+        },
+        "receipts": [
+            {
+                "id": "receipt0000",
+                "date": TODAY,
+                "merchant": merchant,
+                "amount_minor": 1250,
+                "currency": "EUR",
+                "description": "",
+            }
+        ],
+        "categories": {"receipt0000": {"category": "Meals", "details": ""}},
+        "business_purpose": "Client visit",
+    }

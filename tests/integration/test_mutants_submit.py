@@ -4,7 +4,6 @@ copies a move makes), whichever copy sends first, and a reference that clashes i
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from app.reports.models import LineItem, Report
 from app.reports.service import TypingCounts, submit_report
 from tests.conftest import make_app
 from tests.files import jpeg, png
-from tests.helpers import Wizard, receipt_form
+from tests.helpers import Wizard, receipt_form, report_answers
 
 COUNTS = TypingCounts(typed=11, repeated=0, memory_use="on")
 
@@ -35,27 +34,7 @@ def app_context(request: pytest.FixtureRequest, instance: Path) -> Iterator[Flas
 
 
 def answers(name: str = "Ada Lovelace") -> dict[str, Any]:
-    return {
-        "employee": {
-            "full_name": name,
-            "work_email": "ada@example.com",
-            "employee_id": "00123",
-            "department": "Engineering",
-            "manager_email": "charles@example.com",
-        },
-        "receipts": [
-            {
-                "id": "receipt0000",
-                "date": dt.date.today().isoformat(),
-                "merchant": "Hotel Adlon",
-                "amount_minor": 12000,
-                "currency": "EUR",
-                "description": "",
-            }
-        ],
-        "categories": {"receipt0000": {"category": "Lodging", "details": ""}},
-        "business_purpose": "Client visit",
-    }
+    return report_answers(full_name=name)
 
 
 def stored() -> list[tuple[str, str, str]]:

@@ -12,34 +12,13 @@ from flask import Flask
 
 from app.reports.models import LineItem, Report
 from app.reports.service import TypingCounts, submit_report
-from tests.helpers import TODAY, Wizard
+from tests.helpers import Wizard, report_answers
 
 ALREADY = "This report had already been submitted"
 
 
 def answers(merchant: str) -> dict[str, Any]:
-    """A whole report's answers as the steps keep them (money in minor units)."""
-    return {
-        "employee": {
-            "full_name": "Ada Lovelace",
-            "work_email": "ada@example.com",
-            "employee_id": "00123",
-            "department": "Engineering",
-            "manager_email": "charles@example.com",
-        },
-        "receipts": [
-            {
-                "id": "receipt0000",
-                "date": TODAY,
-                "merchant": merchant,
-                "amount_minor": 1250,
-                "currency": "EUR",
-                "description": "",
-            }
-        ],
-        "categories": {"receipt0000": {"category": "Meals", "details": ""}},
-        "business_purpose": "Client visit",
-    }
+    return report_answers(merchant=merchant)
 
 
 @pytest.mark.parametrize(
