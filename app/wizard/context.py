@@ -8,8 +8,8 @@ from flask import Flask, current_app
 
 from .. import memory
 from ..flows.expenses.flow import EXPENSES
+from ..flows.expenses.forms import MAX_RECEIPTS
 from ..receipts.checks import human_size
-from .forms import MAX_RECEIPTS
 from .summary import receipt_legend
 
 

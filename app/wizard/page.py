@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import FieldList, Form, FormField
+from wtforms import Form
 
 from .. import memory
-from ..flows.engine import Section, Step
-from ..flows.expenses.flow import CATEGORIES, EMPLOYEE, EXPENSES, PURPOSE, RECEIPTS
-from ..flows.expenses.values import Categories, Receipts, Unsaved, remembered
+from ..flows.engine import Collection, Flow, PerItem, Section, Step
+from ..flows.engine.sections import (
+    Answers,
+    Item,
+    answers_from,
+    field_names,
+    formdata_from_memory,
+    items_in,
+    mapping_in,
+    page_form_class,
+)
 from ..memory import Draft, Memory
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
-from .answers import Answers, formdata_from_memory, typed_fields
-from .forms import page_form_class
 
 
 @dataclass
 class StepPage:
+    flow: Flow
     step: Step
     draft: Draft
 
@@ -32,11 +37,22 @@ class StepPage:
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
-        return EXPENSES.sections_to_ask(self.step, self.memory)
+        return self.flow.sections_to_ask(self.step, self.memory)
 
     @cached_property
-    def section_names(self) -> tuple[str, ...]:
-        return tuple(section.name for section in self.sections)
+    def shown_sections(self) -> tuple[Section, ...]:
+        """The sections the page shows (a per-item one asked with its items joins them)."""
+        return tuple(s for s in self.sections if s.shown(self.sections))
+
+    @cached_property
+    def collection(self) -> Collection | None:
+        """The repeatable items this page asks for (Add and Remove act on them), if any."""
+        return next((s for s in self.sections if isinstance(s, Collection)), None)
+
+    @cached_property
+    def per_item_alone(self) -> tuple[PerItem, ...]:
+        """Per-item sections asked on their own, bound to the items memory holds."""
+        return tuple(s for s in self.shown_sections if isinstance(s, PerItem))
 
     @property
     def asks_again(self) -> bool:
@@ -44,33 +60,45 @@ class StepPage:
         return any(section not in self.step.asks for section in self.sections)
 
     @property
+    def is_final(self) -> bool:
+        return self.step is self.flow.final
+
+    @property
     def unsaved_key(self) -> str:
         return f"unsaved:{self.step.name}"
 
     def form(self, formdata: MultiDict[str, str] | None) -> Form:
         """The page's form, bound to formdata (None: empty, with its defaults)."""
-        return page_form_class(self.section_names)(formdata=formdata or None)
+        return page_form_class(self.sections)(formdata=formdata or None)
 
     def remembered_formdata(self) -> MultiDict[str, str]:
         """What memory holds for this page, including input kept by Add or Remove."""
-        unsaved = remembered(self.memory, self.unsaved_key, Unsaved, {})
+        unsaved = mapping_in(self.memory, self.unsaved_key)
         if unsaved:
             return MultiDict(unsaved)
-        return formdata_from_memory(self.memory, self.section_names)
+        return formdata_from_memory(self.memory, self.sections)
 
-    def receipts(self, answers: Answers | None = None) -> Receipts:
-        """The receipts this page is about: as posted, else as remembered."""
-        posted: Receipts = (answers or {}).get("receipts") or []
-        return posted or remembered(self.memory, "receipts", Receipts, [])
+    def aligned(self, formdata: MultiDict[str, str]) -> MultiDict[str, str]:
+        """Posted per-item answers bound to the items memory holds, by item id."""
+        for section in self.per_item_alone:
+            if self.memory.has(section.of.name):
+                formdata = section.aligned(formdata, self.items(section.of))
+        return formdata
+
+    def items(self, collection: Collection, answers: Answers | None = None) -> list[Item]:
+        """A collection's items: as posted, else as remembered."""
+        posted: list[Item] = (answers or {}).get(collection.name) or []
+        return posted or items_in(self.memory, collection.name)
 
     def stored_files(self, form: Form) -> dict[str, ReceiptFile]:
-        """Name and size of the files the page's receipts refer to."""
-        ids = [entry.form.file_id.data for entry in form["receipts"]] if "receipts" in form else []
+        """Name and size of the files the page's items refer to."""
+        held = self.collection if self.collection and self.collection.file_slot else None
+        ids = [entry.form["file_id"].data for entry in form[held.name]] if held else []
         return files_of(memory.lineage_of(self.draft.id), ids)
 
     def own_keys(self) -> tuple[str, ...] | None:
         """The memory keys this page writes (None for review: everything it shows)."""
-        if self.step is EXPENSES.final:
+        if self.is_final:
             return None
         return (*(section.key for section in self.sections if section.key), self.unsaved_key)
 
@@ -79,19 +107,20 @@ class StepPage:
         return bool(answers) and all(self.memory.get(k) == v for k, v in answers.items())
 
     def files_in_memory(self) -> set[str]:
-        """Ids of the files memory refers to: its receipts', and any kept by Add or Remove."""
-        receipts = remembered(self.memory, "receipts", Receipts, [])
-        unsaved = remembered(self.memory, self.unsaved_key, Unsaved, {})
-        kept = [v for k, v in unsaved.items() if k.endswith("-file_id")]
-        return {r["file_id"] for r in receipts if r.get("file_id")} | set(kept)
+        """Ids of the files memory refers to: its items', and any kept by Add or Remove."""
+        assert self.collection is not None
+        remembered = self.collection.file_ids(self.items(self.collection))
+        unsaved = mapping_in(self.memory, self.unsaved_key)
+        return remembered | {v for k, v in unsaved.items() if k.endswith("-file_id")}
 
     def accept(self, answers: Answers) -> None:
         """Count what was typed, then remember the answers (memory off drops them)."""
         self.count_typed(answers)
-        if "receipts" in answers and self.memory.has("categories"):
-            kept = {r["id"] for r in answers["receipts"]}
-            categories = remembered(self.memory, "categories", Categories, {})
-            answers.setdefault("categories", {k: v for k, v in categories.items() if k in kept})
+        for section in self.flow.sections:  # per-item answers of removed items go
+            if isinstance(section, PerItem) and section.of.name in answers:
+                items = answers[section.of.name]
+                if self.memory.has(section.name):
+                    answers.setdefault(section.name, section.kept_for(self.memory, items))
         if self.memory.has(self.unsaved_key):
             self.memory.delete(self.unsaved_key)  # first: the answers replace it in the budget
         for key, value in answers.items():
@@ -102,19 +131,26 @@ class StepPage:
         """Note the fields typed on this accepted page: every non-empty one memory did not
         supply as it is. One memory lacked (the page asked for it) may be a repeat; one it
         had and the person changed (Change, Back, a fix) is a correction."""
-        receipts = self.receipts(answers)
-        supplied = typed_fields(self.supplied(answers), receipts)
-        now = typed_fields(answers, receipts)
+        supplied = self.typed_fields(self.supplied(answers), answers)
+        now = self.typed_fields(answers, answers)
         typings = [(k, k not in supplied) for k, v in now.items() if supplied.get(k) != v]
         self.draft.note_accepted(typings, memory_on=self.memory.carries_forward)
 
+    def typed_fields(self, answers: Answers, posted: Answers) -> dict[str, str]:
+        """Every answered field, named, with its value (items numbered as posted)."""
+        numbering = _Numbering(self, posted)
+        flat: dict[str, str] = {}
+        for section in self.flow.sections:
+            flat.update(section.typed(answers, numbering))
+        return {name: value for name, value in flat.items() if value not in ("", None)}
+
     def supplied(self, answers: Answers) -> Answers:
-        """What memory held for these answers; receipts by id, so a receipt that moved up
-        (one before it removed) is still the one memory had."""
+        """What memory held for these answers; a collection's items by id."""
         held = {key: self.memory.get(key) for key in answers}
-        if "receipts" in answers:
-            by_id = {r["id"]: r for r in remembered(self.memory, "receipts", Receipts, [])}
-            held["receipts"] = [by_id.get(r["id"], {}) for r in answers["receipts"]]
+        for section in self.flow.sections:
+            if isinstance(section, Collection) and section.name in answers:
+                remembered = items_in(self.memory, section.name)
+                held[section.name] = section.held(remembered, answers[section.name])
         return held
 
     def own_answers(self, answers: Answers) -> Answers:
@@ -123,21 +159,19 @@ class StepPage:
         return {key: value for key, value in answers.items() if key in keys}
 
     def remembered_answers(self) -> Answers:
-        """Every report answer memory holds."""
-        return {s.key: self.memory.get(s.key) for s in EXPENSES.sections if s.key}
+        """Every answer of the flow memory holds."""
+        return {s.key: self.memory.get(s.key) for s in self.flow.sections if s.key}
 
-    def whole_report_form(self, formdata: MultiDict[str, str]) -> Form:
-        """The whole report bound to memory's answers, overlaid by what the page posted."""
-        names = tuple(section.name for section in EXPENSES.sections)
-        combined = formdata_from_memory(self.memory, names)
+    def whole_flow_form(self, formdata: MultiDict[str, str]) -> Form:
+        """The whole flow bound to memory's answers, overlaid by what the page posted."""
+        combined = formdata_from_memory(self.memory, self.flow.sections)
         for key in formdata:
             combined.setlist(key, formdata.getlist(key))
-        return page_form_class(names)(formdata=combined)
+        return page_form_class(self.flow.sections)(formdata=combined)
 
-    def step_to_fix(self, form: Any) -> Step:
-        """The step that asks for the first invalid answer of a whole-report form."""
-        field_id = error_list(form)[0][0]
-        return EXPENSES.owner_of(section_of_field(field_id))
+    def answers_of(self, form: Form, whole: bool = False) -> Answers:
+        """The memory values of a validated form of this page (or of the whole flow)."""
+        return answers_from(form, self.flow.sections if whole else self.sections)
 
     def keep_unsaved(self, formdata: MultiDict[str, str]) -> None:
         """Remember raw input (not yet validated) so Add and Remove lose nothing: only the
@@ -148,49 +182,21 @@ class StepPage:
         self.memory.set(self.unsaved_key, unsaved)
 
 
-def with_file_errors(form: Form, errors: dict[str, str]) -> Form:
+@dataclass
+class _Numbering:
+    """Items numbered as the page posted them, else as memory holds them."""
+
+    page: StepPage
+    posted: Answers
+
+    def items(self, collection: Collection, answers: Answers | None = None) -> list[Item]:
+        return self.page.items(collection, self.posted)
+
+
+def with_file_errors(form: Form, collection: Collection | None, errors: dict[str, str]) -> Form:
     """Put file errors (found when the files arrived) on their fields, in page order."""
-    for entry in form["receipts"] if errors else ():
-        field = entry.form.file
+    for entry in form[collection.name] if errors and collection else ():
+        field = entry.form["file"]
         if field.id in errors:
             field.errors = [*field.errors, errors[field.id]]
     return form
-
-
-def section_of_field(field_id: str) -> Section:
-    """The section a form field belongs to, from its id (receipts-0-category: categories)."""
-    if field_id.startswith("employee-"):
-        return EMPLOYEE
-    if field_id.startswith("categories-") or field_id.endswith(("-category", "-details")):
-        return CATEGORIES
-    return RECEIPTS if field_id.startswith("receipts-") else PURPOSE
-
-
-def field_names(form: Any) -> set[str]:
-    """The names of every input a form declares, in its groups too (receipts-0-merchant)."""
-    names: set[str] = set()
-    for field in form:
-        if isinstance(field, FormField):
-            names |= field_names(field.form)
-        elif isinstance(field, FieldList):
-            for entry in field:
-                names |= field_names(entry.form)
-        else:
-            names.add(field.name)
-    return names
-
-
-def error_list(form: Any) -> list[tuple[str, str]]:
-    """(field id, first message) for every invalid field, in page order."""
-    return list(_errors(form))
-
-
-def _errors(form: Any) -> Iterator[tuple[str, str]]:
-    for field in form:
-        if isinstance(field, FormField):
-            yield from _errors(field.form)
-        elif isinstance(field, FieldList):
-            for entry in field:
-                yield from _errors(entry.form)
-        elif field.errors:
-            yield field.id, field.errors[0]

@@ -9,10 +9,10 @@ from typing import Any
 from flask import url_for
 
 from .. import memory
+from ..flows.expenses.money import display_minor
 from ..receipts.models import ReceiptFile
 from ..receipts.service import files_of
 from ..reports.models import Report
-from .money import display_minor
 
 
 @dataclass(frozen=True)

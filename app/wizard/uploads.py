@@ -9,6 +9,8 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from .. import memory
+from ..flows.engine import Collection
+from ..flows.engine.sections import group_index, groups, new_item_id, with_groups
 from ..receipts.checks import FileRejectedError
 from ..receipts.service import (
     delete_all_but,
@@ -17,8 +19,6 @@ from ..receipts.service import (
     save_upload,
     unsubmitted_count,
 )
-from .answers import group_index, groups, new_receipt_id, with_groups
-from .forms import MAX_RECEIPTS
 
 UNKNOWN_FILE = "The file of this receipt is not one this draft stored: choose the file again"
 
@@ -33,29 +33,30 @@ class Received:
 
 def receive_files(
     draft_id: str,
+    collection: Collection,
     formdata: MultiDict[str, str],
     files: MultiDict[str, FileStorage],
     kept: Iterable[str] = (),
 ) -> Received:
     """Store every file chosen on the page (within the draft's room for files); keep only
     file ids that belong to this draft. `kept`: the files memory still refers to."""
-    receipts = groups(formdata, "receipts")
+    items = groups(formdata, collection.name)
     lineage = memory.lineage_of(draft_id)
-    owned = files_of(lineage, [group.get("file_id", "") for group in receipts])
+    owned = files_of(lineage, [group.get("file_id", "") for group in items])
     room = _Room(draft_id, lineage, {*kept, *owned})
     errors: dict[str, str] = {}
-    for index, group in enumerate(receipts[:MAX_RECEIPTS]):  # a page has no more
+    for index, group in enumerate(items[: collection.max_items]):  # a page has no more
         named = group.get("file_id", "")
         if named not in owned:
             group["file_id"] = ""  # a made-up or foreign id is dropped, never served
-        upload = files.get(f"receipts-{index}-file")
+        upload = files.get(f"{collection.name}-{index}-file")
         if upload and upload.filename:
             error = room.store(group, upload)
         else:  # said, not in silence: no report loses its file
             error = UNKNOWN_FILE if named and named not in owned else None
         if error:
-            errors[f"receipts-{index}-file"] = error
-    return Received(with_groups(formdata, "receipts", receipts), errors)
+            errors[f"{collection.name}-{index}-file"] = error
+    return Received(with_groups(formdata, collection.name, items), errors)
 
 
 class _Room:
@@ -96,16 +97,16 @@ class _Room:
         return None
 
 
-def change_receipts(
-    draft_id: str, formdata: MultiDict[str, str], action: str
+def change_items(
+    draft_id: str, collection: Collection, formdata: MultiDict[str, str], action: str
 ) -> tuple[MultiDict[str, str], str]:
-    """Apply Add, Remove (receipt N) or Remove file (of receipt N); return data and an anchor."""
-    receipts = groups(formdata, "receipts")
+    """Apply Add, Remove (item N) or Remove file (of item N); return data and an anchor."""
+    receipts = groups(formdata, collection.name)
     verb, _, number = action.rpartition("-")
     index = group_index(number)
     anchor = "main-content"
-    if action == "add" and len(receipts) < MAX_RECEIPTS:
-        receipts.append({"id": new_receipt_id()})
+    if action == "add" and len(receipts) < collection.max_items:
+        receipts.append({"id": new_item_id()})
         anchor = f"receipt-{len(receipts)}"
     elif index is None or index >= len(receipts):
         pass  # no such receipt (a button of an older page, or made up): nothing changes
@@ -114,4 +115,4 @@ def change_receipts(
     elif verb == "remove-file":
         delete_files(memory.lineage_of(draft_id), [receipts[index].pop("file_id", "")])
         anchor = f"receipt-{index + 1}"
-    return with_groups(formdata, "receipts", receipts), anchor
+    return with_groups(formdata, collection.name, receipts), anchor

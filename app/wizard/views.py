@@ -25,8 +25,9 @@ from .. import memory
 from ..errors import note_submitted
 from ..extensions import limiter
 from ..flows.engine import Step
+from ..flows.engine.sections import error_list, well_numbered
 from ..flows.engine.signals import report_submitted
-from ..flows.expenses.flow import CATEGORIES, EXPENSES, RECEIPTS
+from ..flows.expenses.flow import EXPENSES
 from ..memory import (
     BudgetExceededError,
     Draft,
@@ -36,10 +37,9 @@ from ..memory import (
 )
 from ..receipts.service import discard_unsubmitted, file_for_download
 from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
-from .answers import aligned_categories, answers_from, well_numbered
-from .page import StepPage, error_list, with_file_errors
+from .page import StepPage, with_file_errors
 from .summary import answers_of, summarise
-from .uploads import Received, change_receipts, receive_files
+from .uploads import Received, change_items, receive_files
 
 bp = Blueprint("wizard", __name__)
 NOTICES = {
@@ -211,7 +211,7 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
     if draft is not None:
-        return StepPage(step_, draft)
+        return StepPage(EXPENSES, step_, draft)
     if report := find_report(draft_id, memory.lineage_of(draft_id)):
         if request.method == "POST":  # a repeated submit lands on the confirmation
             url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
@@ -230,7 +230,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     received = _received(page)
     action = request.form.get("action", "continue")
     stale = page.draft.changed_since(request.form.get("revision"), page.own_keys())
-    if action != "continue" and RECEIPTS in page.sections:
+    if action != "continue" and page.collection:
         return (
             _changed_elsewhere(page, received)
             if stale
@@ -239,11 +239,11 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     form = page.form(received.formdata)
     valid = form.validate()
     if not valid or received.errors:
-        return _shown_again(page, with_file_errors(form, received.errors))
-    answers = answers_from(form)
+        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
+    answers = page.answers_of(form)
     if stale and not page.holds(answers):  # the same answers again (a second click) go on
         return _changed_elsewhere(page, received)
-    if page.step is EXPENSES.final:
+    if page.is_final:
         return _submit(page, received.formdata)
     try:
         page.accept(answers)
@@ -258,25 +258,24 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
 def _received(page: StepPage) -> Received:
     """What the page posted, with its files stored."""
     formdata = _posted_formdata(page)
-    if RECEIPTS not in page.sections:
+    held = page.collection
+    if held is None or not held.file_slot:
         return Received(formdata)
-    return receive_files(page.draft.id, formdata, request.files, page.files_in_memory())
+    return receive_files(page.draft.id, held, formdata, request.files, page.files_in_memory())
 
 
 def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
-    """The posted fields, categories bound to the receipts memory holds, by receipt id."""
-    formdata = well_numbered(request.form)
-    if CATEGORIES in page.sections and page.memory.has("receipts"):
-        formdata = aligned_categories(formdata, page.receipts())
-    return formdata
+    """The posted fields, per-item answers bound to the items memory holds, by item id."""
+    return page.aligned(well_numbered(request.form, page.flow.repeated))
 
 
 def _change_receipts(page: StepPage, received: Received, action: str) -> ResponseReturnValue:
     """Add or remove a receipt or its file, keeping everything typed (not yet validated)."""
-    formdata, anchor = change_receipts(page.draft.id, received.formdata, action)
+    assert page.collection is not None
+    formdata, anchor = change_items(page.draft.id, page.collection, received.formdata, action)
     form = page.form(formdata)
     if not page.memory.carries_forward or received.errors:
-        return _shown_again(page, with_file_errors(form, received.errors))
+        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
     try:
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
@@ -290,10 +289,10 @@ def _change_receipts(page: StepPage, received: Received, action: str) -> Respons
 
 def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValue:
     """Re-validate the whole report (memory and page together), then store it once."""
-    form = page.whole_report_form(formdata)
+    form = page.whole_flow_form(formdata)
     if not form.validate():
-        return _go(page.draft, page.step_to_fix(form), notice="check")
-    answers = answers_from(form)
+        return _go(page.draft, _step_to_fix(page, form), notice="check")
+    answers = page.answers_of(form, whole=True)
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
     lineage = memory.lineage_of(page.draft.id)
@@ -336,7 +335,7 @@ def render_step(
         "expires_in": memory.seconds_left(page.draft),
         "offer_server": offer_server,
     }
-    if page.step is EXPENSES.final and not page.asks_again:
+    if page.is_final and not page.asks_again:
         context["summary"] = summarise(page.remembered_answers(), page.draft.id)
     return render_template(page.step.template, **context), status
 
@@ -348,7 +347,7 @@ def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
         "This draft was changed in another tab after this page was shown, so what you sent "
         "from this page was not saved yet. Check the answers below and press the button again."
     )
-    form = with_file_errors(page.form(received.formdata), received.errors)
+    form = with_file_errors(page.form(received.formdata), page.collection, received.errors)
     return render_step(page, form, errors=[("main-content", message)], status=409)
 
 
@@ -379,6 +378,12 @@ def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
     with contextlib.suppress(DraftChangedError):
         memory.save_draft(page.draft)
     return render_step(page, form)
+
+
+def _step_to_fix(page: StepPage, form: Any) -> Step:
+    """The step that asks for the first invalid answer of a whole-flow form."""
+    field_id = error_list(form)[0][0]
+    return page.flow.owner_of(page.flow.section_of_field(field_id))
 
 
 def _go(draft: Draft, step_: Step, notice: str | None = None) -> Response:

@@ -3,7 +3,7 @@ driver that can hold several drafts, and the checks every response must pass.
 
 A generated field value is a `Typed`: the text a person (or an attacker) sends, and what
 SPEC §3 says about it: valid (True), invalid (False) or either (None: the spec is silent,
-e.g. "12." as an amount). The oracle is written from the spec, not from app/wizard/forms.py.
+e.g. "12." as an amount). The oracle is written from the spec, not from app/flows/expenses/forms.py.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.wizard.forms import parse_amount
-from app.wizard.money import display_minor, format_minor, to_minor
+from app.flows.expenses.forms import parse_amount
+from app.flows.expenses.money import display_minor, format_minor, to_minor
 
 
 @pytest.mark.parametrize(

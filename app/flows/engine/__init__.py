@@ -4,6 +4,7 @@ It knows no flow of its own: each flow (app/flows/<name>/) declares its sections
 steps that ask for them and what each step needs, and the engine derives the rest.
 """
 
-from .flow import Flow, Section, Step
+from .flow import Flow, Step
+from .sections import Collection, Group, PerItem, Section, Single
 
-__all__ = ["Flow", "Section", "Step"]
+__all__ = ["Collection", "Flow", "Group", "PerItem", "Section", "Single", "Step"]

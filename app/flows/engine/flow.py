@@ -7,24 +7,10 @@ StepsHelper of django-formtools, hmpo-form-wizard's prereqs and checkJourney.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ...memory import Memory
-
-
-def has(key: str) -> Callable[[Memory], bool]:
-    """Complete when memory holds the key."""
-    return lambda memory: memory.has(key)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of a flow's answers: the memory key it fills and when memory holds it all."""
-
-    name: str
-    key: str | None  # None: asked on its page, never remembered (a confirmation tick)
-    complete: Callable[[Memory], bool]
+from .sections import Collection, PerItem, Section
 
 
 @dataclass(frozen=True)
@@ -53,6 +39,11 @@ class Flow:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {step.name: step for step in self.steps})
+
+    @property
+    def repeated(self) -> tuple[str, ...]:
+        """The names of its repeated groups in form data (items-0-name)."""
+        return tuple(s.name for s in self.sections if isinstance(s, Collection | PerItem))
 
     @property
     def first(self) -> Step:
@@ -94,3 +85,9 @@ class Flow:
         """The step's own sections, plus every needed one that memory lacks."""
         wanted = {s for s in step.needs if not s.complete(memory)} | set(step.asks)
         return tuple(s for s in self.sections if s in wanted)
+
+    def section_of_field(self, field_id: str) -> Section:
+        """The section a form field belongs to, from its id (a per-item field inside an
+        item belongs to its per-item section)."""
+        owners = [s for s in self.sections if s.owns(field_id)]
+        return next((s for s in owners if isinstance(s, PerItem)), owners[0])

@@ -2,27 +2,70 @@
 
 from __future__ import annotations
 
-from ...memory import Memory
-from ..engine import Flow, Section, Step
-from ..engine.flow import has
-from .values import Categories, Receipts, remembered
+from typing import Any
+
+from wtforms import Form
+from wtforms.validators import DataRequired
+
+from ..engine import Flow, Step
+from ..engine.fields import BooleanField, text
+from ..engine.sections import Collection, Group, PerItem, Single
+from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
+from .money import format_minor, to_minor
+from .values import Receipt
 
 
-def _receipts_complete(memory: Memory) -> bool:
-    return bool(memory.get("receipts"))
+def _receipt_value(entry: Form) -> dict[str, Any]:
+    currency = entry["currency"].data
+    receipt = {
+        "id": entry["id"].data,
+        "date": entry["date"].data.isoformat(),
+        "merchant": entry["merchant"].data,
+        "amount_minor": to_minor(parse_amount(entry["amount"].data), currency),  # type: ignore[arg-type]
+        "currency": currency,
+        "description": entry["description"].data or "",
+    }
+    if entry["file_id"].data:  # only when there is one: every byte of memory counts
+        receipt["file_id"] = entry["file_id"].data
+    return receipt
 
 
-def _categories_complete(memory: Memory) -> bool:
-    receipts = remembered(memory, "receipts", Receipts, [])
-    categories = remembered(memory, "categories", Categories, {})
-    return bool(receipts) and all(r["id"] in categories for r in receipts)
+def _receipt_formdata(receipt: Receipt) -> dict[str, str]:
+    amount = format_minor(receipt["amount_minor"], receipt["currency"])
+    held: dict[str, Any] = dict(receipt)
+    fields = {k: str(held.get(k, "")) for k in ("id", "date", "merchant", "currency", "file_id")}
+    return {**fields, "amount": amount, "description": receipt.get("description", "")}
 
 
-EMPLOYEE = Section("employee", "employee", has("employee"))
-RECEIPTS = Section("receipts", "receipts", _receipts_complete)
-CATEGORIES = Section("categories", "categories", _categories_complete)
-PURPOSE = Section("purpose", "business_purpose", has("business_purpose"))
-CONFIRM = Section("confirm", None, lambda memory: False)
+EMPLOYEE = Group("employee", EmployeeForm, "Employee details", "expenses/employee.html")
+RECEIPTS = Collection(
+    "receipts",
+    ReceiptForm,
+    to_value=_receipt_value,
+    to_formdata=_receipt_formdata,  # type: ignore[arg-type]
+    max_items=MAX_RECEIPTS,
+    file_slot=True,
+    heading="Receipts",
+    template="expenses/receipts.html",
+)
+CATEGORIES = PerItem(
+    "categories", RECEIPTS, CategoryFields, "receipt_id", "expenses/categories.html"
+)
+PURPOSE = Single(
+    "purpose",
+    text("Business purpose", "Enter the business purpose", 200),
+    field_name="business_purpose",
+    template="expenses/purpose.html",
+)
+CONFIRM = Single(
+    "confirm",
+    BooleanField(
+        "I confirm these expenses are accurate and for business purposes",
+        [DataRequired("Confirm that these expenses are accurate and for business purposes")],
+    ),
+    remembered=False,
+    template="engine/confirm.html",
+)
 
 EXPENSES = Flow(
     name="expenses",

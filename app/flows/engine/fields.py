@@ -1,0 +1,154 @@
+"""Form fields for every flow: WTForms' own, rendering the same HTML faster, and the field
+shapes flows share (a stripped, length-limited text; a select of listed options only)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import wtforms
+from markupsafe import Markup, escape
+from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.widgets.core import clean_key
+
+# Widgets -----------------------------------------------------------------------------------
+# WTForms' own widgets, rendering the same HTML faster: its html_params formats every
+# attribute through Markup.format, its inputs list dir(field.flags) and its select inspects
+# a signature on every call; rendering was most of a step page's time.
+
+
+def _html_params(**kwargs: Any) -> str:
+    """wtforms.widgets.html_params, the same output, without Markup.format per attribute."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        if value is True:
+            params.append(clean_key(key))
+        elif value is not False:
+            params.append(f'{clean_key(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return " ".join(params)
+
+
+class _Input(widgets.Input):
+    """widgets.Input.__call__, reading only the flags it may render."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("type", self.input_type)
+        if "value" not in kwargs:
+            kwargs["value"] = field._value()
+        datalist = getattr(field, "_datalist", None)
+        if datalist is not None and "list" not in kwargs:
+            kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
+        flags = vars(field.flags)
+        for key in self.validation_attrs:
+            if key in flags and key not in kwargs:
+                value = flags[key]
+                kwargs[key] = value() if callable(value) else value
+        return Markup(f"<input {_html_params(name=field.name, **kwargs)}>")
+
+
+class _TextInput(widgets.TextInput, _Input):
+    pass
+
+
+class _HiddenInput(widgets.HiddenInput, _Input):
+    pass
+
+
+class _DateInput(widgets.DateInput, _Input):
+    pass
+
+
+class _FileInput(widgets.FileInput, _Input):
+    pass
+
+
+class _CheckboxInput(widgets.CheckboxInput, _Input):
+    pass
+
+
+@cache
+def _option(value: str, label: str, selected: bool) -> str:
+    params = _html_params(value=value, selected=True) if selected else _html_params(value=value)
+    return f"<option {params}>{escape(label)}</option>"
+
+
+class _Select(widgets.Select):
+    """widgets.Select for flat choices without render_kw; each option's HTML made once."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if self.multiple or field.has_groups():
+            return super().__call__(field, **kwargs)  # type: ignore[no-any-return]
+        options = []
+        for choice in field._iter_choices_normalized():
+            if choice.render_kw or not isinstance(choice.value, str):
+                return super().__call__(field, **kwargs)  # type: ignore[no-any-return]
+            options.append(_option(choice.value, choice.label or choice.value, choice.selected))
+        kwargs.setdefault("id", field.id)
+        flags = vars(field.flags)
+        for key in self.validation_attrs:
+            if key in flags and key not in kwargs:
+                kwargs[key] = flags[key]
+        params = _html_params(name=field.name, **kwargs)
+        return Markup(f"<select {params}>{''.join(options)}</select>")
+
+
+class StringField(wtforms.StringField):
+    widget = _TextInput()
+
+
+class HiddenField(wtforms.HiddenField):
+    widget = _HiddenInput()
+
+
+class DateField(wtforms.DateField):
+    widget = _DateInput()
+
+
+class FileField(wtforms.FileField):
+    widget = _FileInput()
+
+
+class BooleanField(wtforms.BooleanField):
+    widget = _CheckboxInput()
+
+
+class SelectField(wtforms.SelectField):
+    widget = _Select()
+
+
+# Text fields refuse control characters: they cannot be typed, only injected.
+NO_CONTROL = Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"
+)
+
+
+def strip(value: Any) -> Any:
+    """A field filter: leading and trailing spaces never count."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def text(label: str, required: str | None, max_length: int, **kwargs: Any) -> StringField:
+    """A stripped text field: required (with this message) or optional, length-limited."""
+    too_long = Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
+    checks = [too_long, NO_CONTROL]
+    # No Optional() for optional fields: it would stop inline validate_<field> checks.
+    return StringField(
+        label,
+        [DataRequired(required), *checks] if required else checks,
+        filters=[strip],
+        **kwargs,
+    )
+
+
+def select(label: str, options: tuple[str, ...], message: str) -> SelectField:
+    """A select with an empty first choice; only the listed options are accepted."""
+    choices = [SelectChoice("", f"Select {label.lower()}"), *(SelectChoice(o) for o in options)]
+    return SelectField(
+        label,
+        choices=choices,
+        validate_choice=False,
+        validators=[DataRequired(message), AnyOf(options, message=message)],
+    )

@@ -1,0 +1,145 @@
+"""The expense report's forms: one per section, plus a receipt asked with its category."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from wtforms import Form
+from wtforms.validators import DataRequired, Email, InputRequired, Regexp, ValidationError
+
+from ..engine.fields import (
+    DateField,
+    FileField,
+    HiddenField,
+    StringField,
+    select,
+    strip,
+    text,
+)
+from .money import MAX_AMOUNT, decimals_of
+
+DEPARTMENTS = ("Engineering", "Finance", "Human Resources", "Marketing", "Operations", "Sales")
+CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF")
+CATEGORIES = (
+    "Travel",
+    "Lodging",
+    "Meals",
+    "Ground transport",
+    "Office supplies",
+    "Software",
+    "Training",
+    "Other",
+)
+MAX_RECEIPTS = 20
+_AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$", re.ASCII)
+
+
+class EmployeeForm(Form):
+    full_name = text("Full name", "Enter your full name", 100, render_kw={"autocomplete": "name"})
+    work_email = StringField(
+        "Work email",
+        [
+            DataRequired("Enter your work email address"),
+            Email("Enter a work email address in the correct format, like name@example.com"),
+        ],
+        filters=[strip],
+        render_kw={"autocomplete": "email", "type": "email"},
+    )
+    employee_id = StringField(
+        "Employee ID",
+        [
+            DataRequired("Enter your employee ID"),
+            Regexp(
+                r"^[A-Za-z0-9-]{3,20}$",
+                message="Employee ID must be 3 to 20 letters, numbers or hyphens",
+            ),
+        ],
+        filters=[strip],
+        render_kw={"spellcheck": "false"},
+    )
+    department = select("Department", DEPARTMENTS, "Select your department")
+    manager_email = StringField(
+        "Manager's email",
+        [
+            DataRequired("Enter your manager's email address"),
+            Email(
+                "Enter your manager's email address in the correct format, like name@example.com"
+            ),
+        ],
+        filters=[strip],
+        render_kw={"type": "email"},
+    )
+
+    def validate_manager_email(self, field: StringField) -> None:
+        if field.data and field.data.casefold() == (self.work_email.data or "").casefold():
+            raise ValidationError("Manager's email must be different from your work email")
+
+
+class ReceiptDateField(DateField):
+    """A date input whose parse error speaks plainly."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError("Date must be a real date, like 2026-11-02") from e
+
+
+class ReceiptForm(Form):
+    id = HiddenField()
+    file_id = HiddenField()  # a file stored at upload; the bytes never enter memory
+    file = FileField("Receipt file")  # checked and stored before validation (receipts.service)
+    date = ReceiptDateField("Date", [InputRequired("Enter the date of the receipt")])
+    merchant = text("Merchant", "Enter the merchant", 100)
+    amount = StringField(
+        "Amount",
+        [DataRequired("Enter the amount")],
+        filters=[strip],
+        render_kw={"inputmode": "decimal"},  # no autocomplete="off": Back must restore it
+    )
+    currency = select("Currency", CURRENCIES, "Select the currency")
+    description = text("Description", None, 200)
+
+    def validate_date(self, field: DateField) -> None:
+        today = dt.date.today()
+        if field.data and field.data > today:
+            raise ValidationError("Date must be today or in the past")
+        if field.data and field.data < today - dt.timedelta(days=365):
+            raise ValidationError("Date must be within the last 365 days")
+
+    def validate_amount(self, field: StringField) -> None:
+        amount = parse_amount(field.data or "")
+        if amount is None:
+            raise ValidationError("Amount must be a number, like 12.50")
+        if amount <= 0:
+            raise ValidationError("Amount must be more than 0")
+        if amount > MAX_AMOUNT:
+            raise ValidationError("Amount must be 100,000 or less")
+        places = decimals_of(self.currency.data or "")
+        if -amount.as_tuple().exponent > places:  # type: ignore[operator]
+            raise ValidationError(
+                "Amounts in JPY must be whole numbers"
+                if places == 0
+                else "Amount must have no more than 2 decimal places"
+            )
+
+
+def parse_amount(typed: str) -> Decimal | None:
+    """Read an amount like 12.50 or 1,234.5; None if it is not a plain number."""
+    if not _AMOUNT.match(typed):
+        return None
+    try:
+        return Decimal(typed.replace(",", "")).normalize() if typed else None
+    except InvalidOperation:
+        return None
+
+
+class CategoryFields(Form):
+    category = select("Category", CATEGORIES, "Select a category")
+    details = text("Details", None, 200)
+
+    def validate_details(self, field: StringField) -> None:
+        if self.category.data == "Other" and not field.data:
+            raise ValidationError("Enter details for the Other category")
