@@ -46,8 +46,8 @@ def _beside_the_package(folder: str) -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import flows
     from .reports import database
-    from .wizard import init_app as init_wizard
 
     security.init_app(app)  # before the session interface reads the cookie name
     memory.init_app(app)
@@ -59,7 +59,7 @@ def _init_extensions(app: Flask) -> None:
     limiter._storage_options = {}
     limiter.init_app(app)
     errors.init_app(app)
-    init_wizard(app)
+    flows.init_app(app)
     if app.config["WIZARD_DEMO"]:
         from . import demo
 

@@ -65,9 +65,9 @@ UNAVAILABLE = {
 # What a request cut short by a fault may have left undone, where it is not a submit. It
 # may have got part of the way: "may not", so the person tries again to be sure.
 NOT_DONE = {
-    "wizard.delete_draft": "Your draft may not have been deleted.",
-    "wizard.choose_strategy": "Your draft's memory may not have been moved.",
-    "wizard.switch_memory": "Session memory may not have been switched.",
+    "delete_draft": "Your draft may not have been deleted.",
+    "home.choose_strategy": "Your draft's memory may not have been moved.",
+    "home.switch_memory": "Session memory may not have been switched.",
 }
 
 
@@ -104,12 +104,20 @@ def _for_api() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+def _on_a_step() -> bool:
+    """Whether the request was for a step page of a flow."""
+    from .flows.engine.views import flows_of
+
+    in_a_flow = request.blueprint in flows_of(current_app)
+    return in_a_flow and bool(request.view_args) and (request.endpoint or "").endswith(".step")
+
+
 def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     if _for_api():
         hint = "Send the csrf_token of one of this browser's pages in the X-CSRFToken header."
         return problem(400, "csrf_failed", f"{error.description} {hint}")
-    if request.endpoint == "wizard.step" and request.view_args:
-        from .wizard.views import step_after_csrf_failure
+    if _on_a_step():
+        from .flows.engine.views import step_after_csrf_failure
 
         return _step_again(step_after_csrf_failure)
     return _page(400, "This page was out of date. Go back, reload the page and try again.")
@@ -119,8 +127,8 @@ def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     if _for_api():
         return _api_error(error)
     message = too_large_message(error)
-    if request.endpoint == "wizard.step" and request.view_args:
-        from .wizard.views import step_after_too_large
+    if _on_a_step():
+        from .flows.engine.views import step_after_too_large
 
         return _step_again(partial(step_after_too_large, message))
     return _page(413, f"{message} Go back and try again.")
@@ -190,7 +198,11 @@ def _draft_expired(error: DraftExpiredError) -> ResponseReturnValue:
     # The draft expired while this request worked on it: the same answer as on arrival.
     if _for_api():
         return _api_error(NotFound())
-    return render_template("expired.html")
+    from .flows.engine.views import flows_of
+
+    flows = flows_of(current_app)
+    flow = flows.get(request.blueprint or "") or next(iter(flows.values()))
+    return render_template("engine/expired.html", flow=flow)
 
 
 def _http_error(error: HTTPException) -> ResponseReturnValue:
@@ -241,7 +253,9 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
     if isinstance(error, OperationalError):
         db.session.rollback()
     what = next(text for kind, text in UNAVAILABLE.items() if isinstance(error, kind))
-    not_done = NOT_DONE.get(request.endpoint or "", "Nothing was submitted.")
+    endpoint = request.endpoint or ""
+    not_done = NOT_DONE.get(endpoint) or NOT_DONE.get(endpoint.rpartition(".")[2], "")
+    not_done = not_done or "Nothing was submitted."
     message = f"{what} {not_done} Please try again in a minute."
     retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if "submitted_reference" in g:

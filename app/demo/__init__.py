@@ -11,7 +11,7 @@ from flask import Flask, before_render_template
 from jinja2 import Template
 
 from .. import memory
-from ..flows.engine.signals import report_submitted
+from ..flows.engine.signals import submitted
 from ..memory import Draft
 from ..reports.models import Report
 
@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(guide.bp)
     before_render_template.connect(_fill_page, app)
-    report_submitted.connect(_remember_result, app)
+    submitted.connect(_remember_result, app)
 
 
 def _fill_page(sender: Flask, template: Template, context: dict[str, Any], **extra: Any) -> None:
@@ -38,8 +38,8 @@ def _fill_page(sender: Flask, template: Template, context: dict[str, Any], **ext
         context["after_submit"] = inspector_after_submit(report.draft_id)
 
 
-def _remember_result(sender: Flask, report: Report, draft: Draft, **extra: Any) -> None:
+def _remember_result(sender: Flask, record: Report, draft: Draft, **extra: Any) -> None:
     """Keep what the report cost, for the comparison page."""
     from .compare import result_of
 
-    memory.remember_result(result_of(report, draft))
+    memory.remember_result(result_of(record, draft))

@@ -5,39 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import string
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..flows.engine.submission import SubmitRefusedError, TypingCounts
 from ..receipts.service import discard_unsubmitted, mark_submitted
 from .models import LineItem, Report
-
-if TYPE_CHECKING:
-    from ..memory.drafts import RepeatCounter
 
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
 _REFERENCE_ATTEMPTS = 3
 
 
-@dataclass(frozen=True)
-class TypingCounts:
-    """How many fields the person typed, how many of those were repeats, and whether
-    memory was on ("on"), off ("off") or both ("part") for the pages accepted."""
-
-    typed: int
-    repeated: int
-    memory_use: str = "on"
-
-    @classmethod
-    def from_counter(cls, counter: RepeatCounter) -> TypingCounts:
-        return cls(counter.fields_typed, counter.again, counter.memory_use)
-
-
-class UnknownFileError(ValueError):
+class UnknownFileError(SubmitRefusedError):
     """A receipt names a file its draft did not store (made up, or gone): nothing was
     submitted."""
 

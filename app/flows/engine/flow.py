@@ -7,10 +7,13 @@ StepsHelper of django-formtools, hmpo-form-wizard's prereqs and checkJourney.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...memory import Memory
 from .sections import Collection, PerItem, Section
+from .submission import Submission
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,19 @@ class Step:
 class Flow:
     """A flow: its steps in order, the last one the review that submits."""
 
-    name: str
+    name: str  # its blueprint's name
+    prefix: str  # its URL prefix: <prefix>/<draft id>/<step>
+    noun: str  # what a draft of it makes, as pages name it ("support request")
     steps: tuple[Step, ...]
     sections: tuple[Section, ...]  # in the order pages show them
+    submission: Submission
+    # Memory's refusals (BudgetExceededError and its kinds) in the flow's words, with what
+    # the person can leave out; formatted with size= and limit=.
+    refusals: Mapping[type[Exception], str]
+    summary_template: str  # the answers as review and confirmation show them
+    confirmation_template: str
+    start_label: str  # the button that starts a draft
+    template_globals: Mapping[str, Any] = field(default_factory=dict)  # its templates' helpers
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,6 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# Sent (sender: the app) once a flow's draft became a stored report, before the browser
-# session is renewed; with report= the report and draft= the draft as submitted.
-report_submitted = _signals.signal("report-submitted")
+# Sent (sender: the app) once a flow's draft was stored by its submission, before the
+# browser session is renewed; with flow=, record= (what the submission stored) and draft=.
+submitted = _signals.signal("submitted")

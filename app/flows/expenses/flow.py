@@ -7,11 +7,15 @@ from typing import Any
 from wtforms import Form
 from wtforms.validators import DataRequired
 
+from ...memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
+from ...reports.service import find_report, submit_report
 from ..engine import Flow, Step
 from ..engine.fields import BooleanField, text
 from ..engine.sections import Collection, Group, PerItem, Single
+from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
+from .summary import answers_of, receipt_legend, summarise
 from .values import Receipt
 
 
@@ -69,23 +73,46 @@ CONFIRM = Single(
 
 EXPENSES = Flow(
     name="expenses",
+    prefix="/report",
+    noun="expense report",
     steps=(
-        Step("employee", "Employee details", "step.html", asks=(EMPLOYEE,)),
-        Step("receipts", "Receipts", "step.html", asks=(RECEIPTS,)),
+        Step("employee", "Employee details", "engine/step.html", asks=(EMPLOYEE,)),
+        Step("receipts", "Receipts", "engine/step.html", asks=(RECEIPTS,)),
         Step(
             "categories",
             "Categories",
-            "step.html",
+            "engine/step.html",
             asks=(CATEGORIES, PURPOSE),
             needs=(RECEIPTS,),
         ),
         Step(
             "review",
             "Review and submit",
-            "review.html",
+            "engine/review.html",
             asks=(CONFIRM,),
             needs=(EMPLOYEE, RECEIPTS, CATEGORIES, PURPOSE),
         ),
     ),
     sections=(EMPLOYEE, RECEIPTS, CATEGORIES, PURPOSE, CONFIRM),
+    submission=Submission(
+        store=submit_report,
+        find=find_report,
+        answers_of=answers_of,
+        summarise=summarise,
+    ),
+    refusals={
+        BudgetExceededError: "This report is too large to keep in session memory ({size:,} "
+        "bytes; the limit is {limit:,} bytes). Remove a receipt or shorten a description.",
+        TooLargeForCookieError: "This report no longer fits in a browser cookie ({size:,} "
+        "bytes; browsers keep about {limit:,}). Nothing was lost: keep session memory on the "
+        "server to go on, or remove a receipt.",
+        TooManyCookiesError: "Together with your other drafts, this report no longer fits in "
+        "your browser's cookies ({size:,} bytes; at most {limit:,} are sent to this service). "
+        "Nothing was lost: keep session memory on the server to go on, or finish or delete "
+        "another draft.",
+    },
+    summary_template="expenses/summary.html",
+    confirmation_template="expenses/confirmation.html",
+    start_label="Start a new expense report",
+    template_globals={"receipt_legend": receipt_legend},
 )

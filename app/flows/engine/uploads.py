@@ -8,17 +8,16 @@ from dataclasses import dataclass, field
 from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from .. import memory
-from ..flows.engine import Collection
-from ..flows.engine.sections import group_index, groups, new_item_id, with_groups
-from ..receipts.checks import FileRejectedError
-from ..receipts.service import (
+from ... import memory
+from ...receipts.checks import FileRejectedError
+from ...receipts.service import (
     delete_all_but,
     delete_files,
     files_of,
     save_upload,
     unsubmitted_count,
 )
+from .sections import Collection, group_index, groups, new_item_id, with_groups
 
 UNKNOWN_FILE = "The file of this receipt is not one this draft stored: choose the file again"
 

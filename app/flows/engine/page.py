@@ -5,14 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from .. import memory
-from ..flows.engine import Collection, Flow, PerItem, Section, Step
-from ..flows.engine.sections import (
+from ... import memory
+from ...memory import Draft, Memory
+from ...receipts.models import ReceiptFile
+from ...receipts.service import files_of
+from .flow import Flow, Step
+from .sections import (
     Answers,
+    Collection,
     Item,
+    PerItem,
+    Section,
     answers_from,
     field_names,
     formdata_from_memory,
@@ -20,9 +27,6 @@ from ..flows.engine.sections import (
     mapping_in,
     page_form_class,
 )
-from ..memory import Draft, Memory
-from ..receipts.models import ReceiptFile
-from ..receipts.service import files_of
 
 
 @dataclass
@@ -62,6 +66,15 @@ class StepPage:
     @property
     def is_final(self) -> bool:
         return self.step is self.flow.final
+
+    def change_links(self) -> dict[str, str]:
+        """Each section's Change link on review: the page of the step that asks for it."""
+        owned = ((s, self.flow.owner_of(s)) for s in self.flow.sections if s.key)
+        return {
+            s.name: url_for(f"{self.flow.name}.step", draft_id=self.draft.id, step_name=o.name)
+            for s, o in owned
+            if o is not self.flow.final
+        }
 
     @property
     def unsaved_key(self) -> str:

@@ -1,10 +1,10 @@
-"""Thin views: look up the draft and the step, bind, validate, hand on, redirect (303)."""
+"""Thin views for every flow: look up the draft and the step, bind, validate, hand on,
+redirect (303). flow_blueprint(flow) serves a flow's pages under its prefix."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import re
 from typing import Any
 
 from flask import (
@@ -17,31 +17,27 @@ from flask import (
     send_file,
     url_for,
 )
+from flask.sansio.app import App
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .. import memory
-from ..errors import note_submitted
-from ..extensions import limiter
-from ..flows.engine import Step
-from ..flows.engine.sections import error_list, well_numbered
-from ..flows.engine.signals import report_submitted
-from ..flows.expenses.flow import EXPENSES
-from ..memory import (
+from ... import memory
+from ...errors import note_submitted
+from ...extensions import limiter
+from ...memory import (
     BudgetExceededError,
-    Draft,
     DraftChangedError,
     TooLargeForCookieError,
-    TooManyCookiesError,
 )
-from ..receipts.service import discard_unsubmitted, file_for_download
-from ..reports.service import TypingCounts, UnknownFileError, find_report, submit_report
+from ...receipts.service import discard_unsubmitted, file_for_download
+from .flow import Flow, Step
 from .page import StepPage, with_file_errors
-from .summary import answers_of, summarise
+from .sections import error_list, well_numbered
+from .signals import submitted
+from .submission import SubmitRefusedError, TypingCounts
 from .uploads import Received, change_items, receive_files
 
-bp = Blueprint("wizard", __name__)
 NOTICES = {
     "incomplete": "Complete this step first: the later steps need its answers.",
     "full": "This draft does not fit in your browser's cookies (it is too large, or your "
@@ -53,12 +49,35 @@ NOTICES = {
     "new address. Anything sent from the older page was not saved: check the answers here.",
 }
 TOO_LARGE = "That was too much to send"
+FLOWS_KEY = "flows"  # app.extensions[FLOWS_KEY]: flow name (its blueprint's) -> Flow
 
 
-@bp.get("/")
-def start() -> str:
-    deleted = request.args.get("notice") == "deleted"
-    return render_template("start.html", notice="Your draft was deleted." if deleted else None)
+def flow_blueprint(flow: Flow) -> Blueprint:
+    """The pages of a flow, under its prefix: start, steps, confirmation, files, expiry."""
+    bp = Blueprint(flow.name, __name__, url_prefix=flow.prefix)
+    bp.add_url_rule("", "new_draft", new_draft, methods=["POST"])
+    bp.add_url_rule("/<draft_id>/<step_name>", "step", step, methods=["GET", "POST"])
+    bp.add_url_rule("/<draft_id>/confirmation", "confirmation", confirmation)
+    bp.add_url_rule("/<draft_id>/keep-alive", "keep_alive", keep_alive, methods=["POST"])
+    bp.add_url_rule("/<draft_id>/delete", "delete_draft", delete_draft, methods=["POST"])
+    bp.add_url_rule("/<draft_id>/files/<file_id>", "file", stored_file)
+    bp.record_once(lambda state: _serve(state.app, flow))
+    return bp
+
+
+def _serve(app: App, flow: Flow) -> None:
+    flows_of(app)[flow.name] = flow
+
+
+def flows_of(app: App) -> dict[str, Flow]:
+    """The flows this app serves, by name."""
+    flows: dict[str, Flow] = app.extensions.setdefault(FLOWS_KEY, {})
+    return flows
+
+
+def current_flow() -> Flow:
+    """The flow whose page this request is for."""
+    return flows_of(current_app)[request.blueprint or ""]
 
 
 def _draft_rate() -> str:
@@ -73,90 +92,48 @@ def _no_file_sent() -> bool:
     return not any(upload.filename for upload in request.files.values())
 
 
-@bp.post("/report")
 @limiter.limit(_draft_rate)
-def new_report() -> Response:
+def new_draft() -> Response:
+    """Start a draft of this flow (memory switched first when the button says so)."""
     if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
         memory.switch_memory(mode == "on")
     draft_id = memory.start_draft()
-    return redirect(url_for(".step", draft_id=draft_id, step_name="employee"), 303)
+    return _go(current_flow(), draft_id, current_flow().first)
 
 
-def _switch_rate() -> str:
-    return str(current_app.config["WIZARD_SWITCH_RATE"])
-
-
-@bp.post("/memory")
-@limiter.limit(_switch_rate)
-def switch_memory() -> Response:
-    memory.switch_memory(request.form.get("memory") == "on")
-    return redirect(_local_path(request.form.get("next", "/")), 303)
-
-
-@bp.post("/memory/strategy")
-@limiter.limit(_switch_rate)
-def choose_strategy() -> Response:
-    """Keep memory elsewhere from now on; from the inspector, move this draft there too."""
-    name = request.form.get("strategy", "")
-    if name not in memory.place_labels():
-        return redirect(_local_path(request.form.get("next", "/")), 303)
-    memory.choose_strategy(name)
-    draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")
-    if not (memory.owns(draft_id) and EXPENSES.step_named(step_name)):
-        return redirect(_local_path(request.form.get("next", "/")), 303)
-    notice = None
-    try:
-        moved = _moved(draft_id, name)
-    except TooLargeForCookieError:
-        moved, notice = draft_id, "full"
-    except DraftChangedError:  # another tab wrote the cookie at that moment: not moved
-        moved, notice = draft_id, "not-moved"
-    return redirect(url_for(".step", draft_id=moved, step_name=step_name, notice=notice), 303)
-
-
-def _moved(draft_id: str, to: str) -> str:
-    """Move the draft's memory to another place; its new id (the same if not). Its files
-    stay where they are: they are its lineage's, which the move keeps."""
-    if memory.strategy_of(draft_id) == to:
-        return draft_id
-    new_id = memory.move_draft(draft_id, to)
-    return draft_id if new_id is None else new_id  # None: expired, and its page says so
-
-
-@bp.route("/report/<draft_id>/<step_name>", methods=["GET", "POST"])
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
     if request.form.get("move_to") == "server" and memory.owns(draft_id):
         with contextlib.suppress(DraftChangedError):  # not moved: the save says why
-            draft_id = _moved(draft_id, "server")  # offered when the draft outgrew its cookie
+            draft_id = moved_draft(draft_id, "server")  # offered when it outgrew its cookie
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found
     page = found
     if page.memory.carries_forward and (
-        earlier := EXPENSES.first_incomplete_before(page.step, page.memory)
+        earlier := page.flow.first_incomplete_before(page.step, page.memory)
     ):
-        return _go(page.draft, earlier, notice="incomplete")
+        return _go(page.flow, page.draft.id, earlier, notice="incomplete")
     if request.method == "GET" or "goto" in request.form:  # goto: a link that carries memory
         return render_step(page, page.form(page.remembered_formdata()), errors=[])
     return _post_step(page)
 
 
-@bp.get("/report/<draft_id>/confirmation")
 def confirmation(draft_id: str) -> str:
-    report = find_report(draft_id) if memory.owns(draft_id) else None
-    if report is None:
+    flow = current_flow()
+    record = flow.submission.find(draft_id, None) if memory.owns(draft_id) else None
+    if record is None:
         abort(404)
-    summary = summarise(answers_of(report), draft_id)
+    summary = flow.submission.summarise(flow.submission.answers_of(record), draft_id)
     return render_template(
-        "confirmation.html",
-        report=report,
+        flow.confirmation_template,
+        flow=flow,
+        report=record,
         summary=summary,
         already_submitted=request.args.get("notice") == "already",
     )
 
 
-@bp.post("/report/<draft_id>/keep-alive")
 def keep_alive(draft_id: str) -> tuple[dict[str, Any], int]:
     """Extend the draft's idle timeout (the expiry dialog's Keep my draft); say how long now,
     and hand back renewed memory when it is passed through the form."""
@@ -167,27 +144,24 @@ def keep_alive(draft_id: str) -> tuple[dict[str, Any], int]:
     return {"expires_in": memory.seconds_left(draft), **renewed}, 200
 
 
-@bp.post("/report/<draft_id>/delete")
 def delete_draft(draft_id: str) -> Response:
     """Delete the draft and its files now (the expiry dialog's second choice)."""
     if not memory.owns(draft_id):
         abort(404)
+    flow = current_flow()
     if memory.forget_draft(draft_id, deleted=True):
         discard_unsubmitted(memory.lineage_of(draft_id))
-        return redirect(url_for(".start", notice="deleted"), 303)
-    if report := find_report(draft_id, memory.lineage_of(draft_id)):
-        url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
+        return redirect(url_for("home.start", notice="deleted"), 303)
+    if record := flow.submission.find(draft_id, memory.lineage_of(draft_id)):
+        url = url_for(".confirmation", draft_id=record.draft_id, notice="already")
         return redirect(url, 303)  # submitted first (another tab): nothing was deleted
     if successor := memory.moved_to(draft_id):  # it lives on under another id: not deleted
-        return redirect(
-            url_for(".step", draft_id=successor, step_name="review", notice="moved"), 303
-        )
-    return redirect(url_for(".start", notice="deleted"), 303)  # deleted already
+        return _go(flow, successor, flow.final, notice="moved")
+    return redirect(url_for("home.start", notice="deleted"), 303)  # deleted already
 
 
-@bp.get("/report/<draft_id>/files/<file_id>")
-def receipt_file(draft_id: str, file_id: str) -> Response:
-    """Send a receipt file, only to the browser that owns its draft."""
+def stored_file(draft_id: str, file_id: str) -> Response:
+    """Send a file of a draft, only to the browser that owns the draft."""
     owned = memory.owns(draft_id)
     stored = file_for_download(memory.lineage_of(draft_id), file_id) if owned else None
     if stored is None:
@@ -204,25 +178,34 @@ def receipt_file(draft_id: str, file_id: str) -> Response:
     return response
 
 
+def moved_draft(draft_id: str, to: str) -> str:
+    """Move the draft's memory to another place; its new id (the same if not). Its files
+    stay where they are: they are its lineage's, which the move keeps."""
+    if memory.strategy_of(draft_id) == to:
+        return draft_id
+    new_id = memory.move_draft(draft_id, to)
+    return draft_id if new_id is None else new_id  # None: expired, and its page says so
+
+
 def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     """The page for this draft and step, or the response that replaces it."""
-    step_ = EXPENSES.step_named(step_name)
+    flow = current_flow()
+    step_ = flow.step_named(step_name)
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
     if draft is not None:
-        return StepPage(EXPENSES, step_, draft)
-    if report := find_report(draft_id, memory.lineage_of(draft_id)):
+        return StepPage(flow, step_, draft)
+    if record := flow.submission.find(draft_id, memory.lineage_of(draft_id)):
         if request.method == "POST":  # a repeated submit lands on the confirmation
-            url = url_for(".confirmation", draft_id=report.draft_id, notice="already")
+            url = url_for(".confirmation", draft_id=record.draft_id, notice="already")
             return redirect(url, 303)
-        return render_template("submitted.html", report=report)
+        return render_template("engine/submitted.html", flow=flow, report=record)
     if successor := memory.moved_to(draft_id):  # moved by another tab: it lives on there
-        url = url_for(".step", draft_id=successor, step_name=step_.name, notice="moved")
-        return redirect(url, 303)
+        return _go(flow, successor, step_, notice="moved")
     if memory.was_deleted(draft_id):  # in another tab: say so, not "expired"
-        return redirect(url_for(".start", notice="deleted"), 303)
-    return render_template("expired.html")
+        return redirect(url_for("home.start", notice="deleted"), 303)
+    return render_template("engine/expired.html", flow=flow)
 
 
 def _post_step(page: StepPage) -> ResponseReturnValue:
@@ -231,11 +214,9 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     action = request.form.get("action", "continue")
     stale = page.draft.changed_since(request.form.get("revision"), page.own_keys())
     if action != "continue" and page.collection:
-        return (
-            _changed_elsewhere(page, received)
-            if stale
-            else _change_receipts(page, received, action)
-        )
+        if stale:
+            return _changed_elsewhere(page, received)
+        return _change_items(page, received, action)
     form = page.form(received.formdata)
     valid = form.validate()
     if not valid or received.errors:
@@ -252,7 +233,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
         return _refused(page, form, e)
     except DraftChangedError:  # another tab saved the same answers at the same moment
         return _changed_elsewhere(page, received)
-    return _go(page.draft, EXPENSES.next_step(page.step, page.memory))
+    return _go(page.flow, page.draft.id, page.flow.next_step(page.step, page.memory))
 
 
 def _received(page: StepPage) -> Received:
@@ -269,8 +250,8 @@ def _posted_formdata(page: StepPage) -> MultiDict[str, str]:
     return page.aligned(well_numbered(request.form, page.flow.repeated))
 
 
-def _change_receipts(page: StepPage, received: Received, action: str) -> ResponseReturnValue:
-    """Add or remove a receipt or its file, keeping everything typed (not yet validated)."""
+def _change_items(page: StepPage, received: Received, action: str) -> ResponseReturnValue:
+    """Add or remove an item or its file, keeping everything typed (not yet validated)."""
     assert page.collection is not None
     formdata, anchor = change_items(page.draft.id, page.collection, received.formdata, action)
     form = page.form(formdata)
@@ -288,10 +269,10 @@ def _change_receipts(page: StepPage, received: Received, action: str) -> Respons
 
 
 def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValue:
-    """Re-validate the whole report (memory and page together), then store it once."""
+    """Re-validate the whole draft (memory and page together), then store it once."""
     form = page.whole_flow_form(formdata)
     if not form.validate():
-        return _go(page.draft, _step_to_fix(page, form), notice="check")
+        return _go(page.flow, page.draft.id, _step_to_fix(page, form), notice="check")
     answers = page.answers_of(form, whole=True)
     page.count_typed(page.own_answers(answers))
     counts = TypingCounts.from_counter(page.draft.counter())
@@ -301,18 +282,23 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
     except DraftChangedError:
         return _changed_elsewhere(page, Received(formdata))
     try:
-        report = submit_report(
-            page.draft.id, lineage, answers, counts, memory_on=page.memory.carries_forward
-        )
-    except UnknownFileError as e:  # the draft is kept as it was: nothing counted or saved
+        on = page.memory.carries_forward
+        record = page.flow.submission.store(page.draft.id, lineage, answers, counts, on)
+    except SubmitRefusedError as e:  # the draft is kept as it was: nothing counted or saved
         give_back()
         return render_step(page, page.form(formdata), errors=[("main-content", str(e))])
-    note_submitted(report.reference)  # what fails from here on must not say nothing was
+    return _submitted(page, record)
+
+
+def _submitted(page: StepPage, record: Any) -> Response:
+    """Where a stored submit leads: its confirmation (the first time, a fresh session)."""
+    note_submitted(record.reference)  # what fails from here on must not say nothing was
     ended_here = memory.forget_draft(page.draft.id)
-    if not ended_here or report.draft_id != page.draft.id:  # a second click, another copy
-        return redirect(url_for(".confirmation", draft_id=report.draft_id, notice="already"), 303)
+    if not ended_here or record.draft_id != page.draft.id:  # a second click, another copy
+        url = url_for(".confirmation", draft_id=record.draft_id, notice="already")
+        return redirect(url, 303)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    report_submitted.send(app, report=report, draft=page.draft)
+    submitted.send(app, flow=page.flow, record=record, draft=page.draft)
     memory.renew_session_id()
     return redirect(url_for(".confirmation", draft_id=page.draft.id), 303)
 
@@ -336,7 +322,8 @@ def render_step(
         "offer_server": offer_server,
     }
     if page.is_final and not page.asks_again:
-        context["summary"] = summarise(page.remembered_answers(), page.draft.id)
+        answers = page.remembered_answers()
+        context["summary"] = page.flow.submission.summarise(answers, page.draft.id)
     return render_template(page.step.template, **context), status
 
 
@@ -352,24 +339,12 @@ def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
 
 
 def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str, int]:
-    """The page again with everything typed, saying why memory could not keep it."""
+    """The page again with everything typed, saying (in the flow's words) why memory
+    could not keep it."""
     too_large_for_cookie = isinstance(error, TooLargeForCookieError)
-    said = _REFUSALS[type(error)].format(size=error.size, limit=error.limit)
+    said = page.flow.refusals[type(error)].format(size=error.size, limit=error.limit)
     errors = [("move-to-server" if too_large_for_cookie else "main-content", said)]
     return render_step(page, form, errors=errors, offer_server=too_large_for_cookie)
-
-
-# Memory's refusals in the expense report's words, with what the person can leave out.
-_REFUSALS = {
-    BudgetExceededError: "This report is too large to keep in session memory ({size:,} bytes; "
-    "the limit is {limit:,} bytes). Remove a receipt or shorten a description.",
-    TooLargeForCookieError: "This report no longer fits in a browser cookie ({size:,} bytes; "
-    "browsers keep about {limit:,}). Nothing was lost: keep session memory on the server to "
-    "go on, or remove a receipt.",
-    TooManyCookiesError: "Together with your other drafts, this report no longer fits in your "
-    "browser's cookies ({size:,} bytes; at most {limit:,} are sent to this service). Nothing "
-    "was lost: keep session memory on the server to go on, or finish or delete another draft.",
-}
 
 
 def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
@@ -386,25 +361,15 @@ def _step_to_fix(page: StepPage, form: Any) -> Step:
     return page.flow.owner_of(page.flow.section_of_field(field_id))
 
 
-def _go(draft: Draft, step_: Step, notice: str | None = None) -> Response:
-    url = url_for(".step", draft_id=draft.id, step_name=step_.name, notice=notice)
+def _go(flow: Flow, draft_id: str, step_: Step, notice: str | None = None) -> Response:
+    url = url_for(f"{flow.name}.step", draft_id=draft_id, step_name=step_.name, notice=notice)
     return redirect(url, 303)
-
-
-# Segments end in "/" but the last: unambiguous, so no catastrophic backtracking.
-_LOCAL_PATH = re.compile(r"/(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]*", re.ASCII)
-
-
-def _local_path(target: str) -> str:
-    """Only ever redirect to a plain path of this site. Browsers drop tabs and newlines from
-    URLs (a tab between two slashes makes "//evil.example"), so anything unusual goes to "/"."""
-    return target if _LOCAL_PATH.fullmatch(target) else "/"
 
 
 def step_after_too_large(message: str, draft_id: str, step_name: str) -> ResponseReturnValue:
     """Show the step again from memory when the page sent was too large to read."""
     if (
-        EXPENSES.step_named(step_name)
+        current_flow().step_named(step_name)
         and memory.owns(draft_id)
         and memory.strategy_of(draft_id) == "form"
     ):
@@ -433,7 +398,7 @@ def step_after_too_large(message: str, draft_id: str, step_name: str) -> Respons
 def step_after_csrf_failure(draft_id: str, step_name: str) -> ResponseReturnValue:
     """Show the step again with everything typed when its form's CSRF token failed."""
     if not memory.owns(draft_id):
-        return render_template("expired.html")  # the browser session itself was lost
+        return render_template("engine/expired.html", flow=current_flow())
     found = _open(draft_id, step_name)
     if not isinstance(found, StepPage):
         return found

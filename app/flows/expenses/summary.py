@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import url_for
 
-from .. import memory
-from ..flows.expenses.money import display_minor
-from ..receipts.models import ReceiptFile
-from ..receipts.service import files_of
-from ..reports.models import Report
+from ... import memory
+from ...receipts.models import ReceiptFile
+from ...receipts.service import files_of
+from ...reports.models import Report
+from .money import display_minor
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _line(
     file: ReceiptFile | None,
     draft_id: str,
 ) -> ReceiptLine:
-    url = url_for("wizard.receipt_file", draft_id=draft_id, file_id=file.id) if file else ""
+    url = url_for("expenses.file", draft_id=draft_id, file_id=file.id) if file else ""
     return ReceiptLine(
         number=number,
         date=receipt["date"],

@@ -6,30 +6,31 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from .. import memory
-from ..flows.expenses.flow import EXPENSES
-from ..flows.expenses.forms import MAX_RECEIPTS
-from ..receipts.checks import human_size
-from .summary import receipt_legend
+from ... import memory
+from ...receipts.checks import human_size
+from .views import flows_of
 
 
 def request_globals() -> dict[str, Any]:
     """What templates show about this browser's session (None: the session is unavailable)."""
     try:
-        return {"memory_on": memory.memory_is_on(), "strategy": memory.strategy()}
+        return {
+            "memory_on": memory.memory_is_on(),
+            "strategy": memory.strategy(),
+            "flows": flows_of(current_app),
+        }
     except (AssertionError, memory.StoreUnavailableError):
         # the error page for a failed store must still render
-        return {"memory_on": None, "strategy": memory.default_place()}
+        return {
+            "memory_on": None,
+            "strategy": memory.default_place(),
+            "flows": flows_of(current_app),
+        }
 
 
 def template_helpers(app: Flask) -> dict[str, Any]:
     """Helpers for templates and their macros (display only, no logic)."""
     return {
-        "step_count": len(EXPENSES.steps),
-        "number_of": EXPENSES.number_of,
-        "previous_step": EXPENSES.previous,
-        "receipt_legend": receipt_legend,
-        "max_receipts": MAX_RECEIPTS,
         "input_attrs": input_attrs,
         "human_size": human_size,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
