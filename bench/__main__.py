@@ -19,7 +19,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sections import each other flat
 
-from common import FULL, QUICK, RESULTS, Bench, RedisKeys, Section, log, machine, redis_problem, table  # noqa: E402
+from common import (
+    FULL,
+    QUICK,
+    RESULTS,
+    Bench,
+    RedisKeys,
+    Section,
+    log,
+    machine,
+    redis_problem,
+    table,
+)
 
 
 def _module(name: str) -> Callable[[Bench], Section]:
@@ -33,16 +44,32 @@ def _module(name: str) -> Callable[[Bench], Section]:
     return run
 
 
-SECTIONS = {name: _module(name) for name in ("drafts", "steps", "sizes", "stores", "load", "weight", "strategies")}
+SECTIONS = {
+    name: _module(name)
+    for name in ("drafts", "steps", "sizes", "stores", "load", "weight", "strategies")
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("sections", nargs="*", metavar="SECTION", help=f"of {', '.join(SECTIONS)}; all when none")
+    parser.add_argument(
+        "sections", nargs="*", metavar="SECTION", help=f"of {', '.join(SECTIONS)}; all when none"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller counts: a few minutes")
-    parser.add_argument("--against", type=Path, metavar="CHECKOUT", help="drafts only: time this checkout's app against that one's")
-    parser.add_argument("--rounds", type=int, help="whole drafts per wizard (default: 300, --quick 30)")
-    parser.add_argument("--allow-missing", action="store_true", help="exit 0 even if Redis, Django, Chromium, ... is missing")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="CHECKOUT",
+        help="drafts only: time this checkout's app against that one's",
+    )
+    parser.add_argument(
+        "--rounds", type=int, help="whole drafts per wizard (default: 300, --quick 30)"
+    )
+    parser.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="exit 0 even if Redis, Django, Chromium, ... is missing",
+    )
     args = parser.parse_args(argv)
     if unknown := sorted(set(args.sections) - set(SECTIONS)):
         parser.error(f"unknown sections {unknown}; of {', '.join(SECTIONS)}")
@@ -66,7 +93,9 @@ def run(key: str, bench: Bench) -> Section:
 
 def summary(bench: Bench, done: list[Section], minutes: float, where: str) -> str:
     rows = [row for s in done for row in s.glance]
-    rows += [(s.title, "", f"**not measured**: {m}", "**not measured**") for s in done for m in s.missing]
+    rows += [
+        (s.title, "", f"**not measured**: {m}", "**not measured**") for s in done for m in s.missing
+    ]
     head = f"""# Expense Wizard benchmarks ({bench.plan.name} run)
 
 Command: `python -m bench{"" if bench.plan.name == "full" else " --quick"}`. Medians of many runs;
@@ -107,7 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     log(f"written to {out}")
     missing = [m for s in done for m in s.missing]
-    return 1 if any(m.startswith("failed") for m in missing) or (missing and not args.allow_missing) else 0
+    return (
+        1
+        if any(m.startswith("failed") for m in missing) or (missing and not args.allow_missing)
+        else 0
+    )
 
 
 if __name__ == "__main__":

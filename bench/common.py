@@ -134,7 +134,9 @@ class RedisKeys:
     def app(self, instance: Path, name: str) -> Flask:
         """The app with session memory (and its rate-limit counts) in Redis, under name."""
         prefix = f"{self.prefix}{name}:"
-        return build_app(instance, SESSION_TYPE="redis", REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix)
+        return build_app(
+            instance, SESSION_TYPE="redis", REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=prefix
+        )
 
     def delete(self) -> None:
         import redis
@@ -176,7 +178,8 @@ class Interval:
     def __str__(self) -> str:
         sign = "+" if self.unit == " ms" else ""
         digits = 3 if self.unit == " ms" else 2
-        return f"{self.median:{sign}.{digits}f}{self.unit} [{self.low:{sign}.{digits}f}, {self.high:{sign}.{digits}f}]"
+        low, median, high = (f"{v:{sign}.{digits}f}" for v in (self.low, self.median, self.high))
+        return f"{median}{self.unit} [{low}, {high}]"
 
     def at_least(self, target: float) -> str:
         return _decided(self.low >= target, self.high < target, self.median >= target)
@@ -252,8 +255,9 @@ def _cpu_model() -> str:
     return models[0] if models else platform.processor() or "unknown"
 
 
-PACKAGES = ("Flask", "Werkzeug", "Flask-Limiter", "SQLAlchemy", "redis", "Django")
-PACKAGES += ("django-formtools", "gunicorn", "locust", "playwright")
+PACKAGES: tuple[str, ...] = ("Flask", "Werkzeug", "Flask-Limiter", "SQLAlchemy", "redis", "Django")
+PACKAGES += ("django-formtools",)
+PACKAGES += ("gunicorn", "locust", "playwright")
 
 
 def machine() -> str:
@@ -267,7 +271,11 @@ def machine() -> str:
         ("Packages", ", ".join(f"{name} {_version(name)}" for name in PACKAGES)),
         ("Date", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Load average (1 min) at start", f"{os.getloadavg()[0]:.2f}"),
-        ("Commit", _git("rev-parse", "--short=12", "HEAD") + (f" + {changed} changed paths" if changed else "")),
+        (
+            "Commit",
+            _git("rev-parse", "--short=12", "HEAD")
+            + (f" + {changed} changed paths" if changed else ""),
+        ),
         ("App code measured", str(Path(app.__file__).parent)),
     ]
     return table(("", ""), rows)
@@ -298,7 +306,9 @@ QUICK = Plan("quick", 30, 3, 150, (1_000, 10_000), 1_000, 20, 15)
 class Section:
     title: str
     body: str = ""
-    glance: list[tuple[str, str, str, str]] = field(default_factory=list)  # figure, target, measured, verdict
+    glance: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # figure, target, measured, verdict
     missing: list[str] = field(default_factory=list)  # what was not there to measure with
 
 

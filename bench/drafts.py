@@ -79,7 +79,9 @@ class PeerBrowser:
         body = response.content.decode()
         missing = [t for t in texts if t not in (location if status == 302 else body)]
         if response.status_code != status or missing:
-            raise RuntimeError(f"peer: expected {status} with {missing}, got {response.status_code}")
+            raise RuntimeError(
+                f"peer: expected {status} with {missing}, got {response.status_code}"
+            )
         self.trip.sent.append(0)  # only the count of requests is used
         if found := body.partition('name="csrfmiddlewaretoken" value="')[2]:
             self.token = found.split('"', 1)[0]
@@ -87,7 +89,9 @@ class PeerBrowser:
 
     def post(self, data: dict[str, str], status: int, texts: tuple[str, ...]) -> str:
         body = urlencode({"csrfmiddlewaretoken": self.token, **data})
-        response = self.client.post("/report/", body, content_type="application/x-www-form-urlencoded")
+        response = self.client.post(
+            "/report/", body, content_type="application/x-www-form-urlencoded"
+        )
         return self.see(response, status, texts)
 
     def walk(self, step_field: str) -> Trip:
@@ -112,14 +116,23 @@ def peer_forms(step_field: str) -> dict[str, dict[str, str]]:
     answers = {
         "employee": ours["employee"],
         "receipts": {**_management("receipts", RECEIPTS, 0, 1), **ours["receipts"]},
-        "categories": {**_management("categories", RECEIPTS, RECEIPTS, 0), **purpose, **ours["categories"]},
+        "categories": {
+            **_management("categories", RECEIPTS, RECEIPTS, 0),
+            **purpose,
+            **ours["categories"],
+        },
         "review": {"review-confirm": "on"},
     }
     return {step: {**data, step_field: step} for step, data in answers.items()}
 
 
 def _management(prefix: str, total: int, initial: int, minimum: int) -> dict[str, str]:
-    counts = {"TOTAL_FORMS": total, "INITIAL_FORMS": initial, "MIN_NUM_FORMS": minimum, "MAX_NUM_FORMS": 20}
+    counts = {
+        "TOTAL_FORMS": total,
+        "INITIAL_FORMS": initial,
+        "MIN_NUM_FORMS": minimum,
+        "MAX_NUM_FORMS": 20,
+    }
     return {f"{prefix}-{k}": str(v) for k, v in counts.items()}
 
 
@@ -131,7 +144,9 @@ def peer(data_dir: Path) -> Wizard:
     from peer_formtools.views import ExpenseSessionWizard, prefix_of
 
     browser, step_field = PeerBrowser(), prefix_of(ExpenseSessionWizard)
-    return Wizard(PEER, "django-formtools SessionWizardView (the peer)", lambda: browser.walk(step_field))
+    return Wizard(
+        PEER, "django-formtools SessionWizardView (the peer)", lambda: browser.walk(step_field)
+    )
 
 
 # The section -----------------------------------------------------------------------------
@@ -142,11 +157,21 @@ def wizards(root: Path, redis_app: Any, missing: list[str]) -> list[Wizard]:
     on Redis when it answers, and the peer when Django is installed."""
     sqlite, (in_dict, _) = build_app(root / "sqlite"), dict_app(root / "dict")
     found = [
-        Wizard("sqlite", "**embedded SQLite (the default)**", lambda: whole_draft(sqlite.test_client(), RECEIPTS)),
-        Wizard("dict", "in-process dict store (no I/O)", lambda: whole_draft(in_dict.test_client(), RECEIPTS)),
+        Wizard(
+            "sqlite",
+            "**embedded SQLite (the default)**",
+            lambda: whole_draft(sqlite.test_client(), RECEIPTS),
+        ),
+        Wizard(
+            "dict",
+            "in-process dict store (no I/O)",
+            lambda: whole_draft(in_dict.test_client(), RECEIPTS),
+        ),
     ]
     if redis_app is not None:
-        found.append(Wizard("redis", "Redis", lambda: whole_draft(redis_app.test_client(), RECEIPTS)))
+        found.append(
+            Wizard("redis", "Redis", lambda: whole_draft(redis_app.test_client(), RECEIPTS))
+        )
     try:
         found.append(peer(root / "peer"))
     except ImportError as e:
@@ -166,15 +191,21 @@ def section(bench: Bench) -> Section:
     rows, ratio = [], None
     for w in players:
         requests, mine = w.walk().requests, median_ms(samples[w.key])
-        over = paired_ratio(samples[PEER], samples[w.key]) if PEER in samples and w.key != PEER else None
+        over = (
+            paired_ratio(samples[PEER], samples[w.key])
+            if PEER in samples and w.key != PEER
+            else None
+        )
         ratio = over if w.key == "sqlite" else ratio
         cells = [requests, f"{mine:.2f}", quartiles_ms(samples[w.key]), f"{mine / requests:.2f}"]
-        rows.append([w.label, *cells, over or "", over.at_least(TARGET) if over is ratio and over else ""])
+        rows.append(
+            [w.label, *cells, over or "", over.at_least(TARGET) if over is ratio and over else ""]
+        )
     headers = ["wizard", "requests", "median ms", "p25-p75 ms", "ms per request"]
-    result.body = f"""One new person per draft: start page, start, each step's page and form ({RECEIPTS}
-receipts), the confirmation, every response checked (bench/walk.py); the peer answers each
-POST with the next step's page (7 requests). {rounds} rounds after {warmup} warm-up drafts
-each, every wizard once a round in a new random order; "peer ÷ this" is the median of
+    result.body = f"""One new person per draft: start page, start, each step's page and form
+({RECEIPTS} receipts), the confirmation, every response checked (bench/walk.py); the peer
+answers each POST with the next step's page (7 requests). {rounds} rounds after {warmup}
+warm-up drafts each, every wizard once a round in a new random order; "peer ÷ this" is the median of
 per-round ratios with a distribution-free 95% interval. The peer (bench/peer_formtools):
 the same fields, rules and pages on Django's database session engine (SQLite, WAL), CSRF
 enforced, the report written through the ORM. The dict store (no I/O) shows what the
@@ -182,8 +213,17 @@ embedded store's I/O costs a draft.
 
 {table([*headers, "peer ÷ this [95% CI]", f"≥ {TARGET:g}x (SPEC)"], rows)}"""
     if ratio is not None:
-        times = f"{ratio} ({median_ms(samples['sqlite']):.1f} ms vs {median_ms(samples[PEER]):.1f} ms)"
-        result.glance.append(("Whole draft, embedded store, vs SessionWizardView", f"≥ {TARGET:g}x faster", times, ratio.at_least(TARGET)))
+        times = (
+            f"{ratio} ({median_ms(samples['sqlite']):.1f} ms vs {median_ms(samples[PEER]):.1f} ms)"
+        )
+        result.glance.append(
+            (
+                "Whole draft, embedded store, vs SessionWizardView",
+                f"≥ {TARGET:g}x faster",
+                times,
+                ratio.at_least(TARGET),
+            )
+        )
     return result
 
 
@@ -197,7 +237,9 @@ class Worker:
     def __init__(self, tree: Path, instance: Path) -> None:
         env = {**os.environ, "PYTHONPATH": str(tree)}
         command = [sys.executable, str(WORKER), str(instance), str(RECEIPTS)]
-        self.process = subprocess.Popen(command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            command, cwd=tree, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         self.app_dir = self._read()
         if not Path(self.app_dir).is_relative_to(tree.resolve()):
             raise RuntimeError(f"the worker for {tree} imported the app from {self.app_dir}")
@@ -239,7 +281,9 @@ def against(other: Path, rounds: int, warmup: int) -> str:
         finally:
             for worker in workers.values():
                 worker.stop()
-    rows = [[k, workers[k].app_dir, f"{median_ms(s):.2f}", quartiles_ms(s)] for k, s in samples.items()]
+    rows = [
+        [k, workers[k].app_dir, f"{median_ms(s):.2f}", quartiles_ms(s)] for k, s in samples.items()
+    ]
     ratio = paired_ratio(samples["this"], samples["against"])
     return f"""A whole draft ({RECEIPTS} receipts, 11 requests, embedded SQLite), in-process through
 the test client, in one worker process per checkout; {rounds} rounds after {warmup} warm-up
@@ -247,4 +291,5 @@ drafts each, every round one draft on each in a new random order.
 
 {table(["checkout", "app imported from", "median ms", "p25-p75 ms"], rows)}
 
-**this ÷ against, median of per-round ratios [95% CI]: {ratio}** (below 1: this checkout is faster)"""
+**this ÷ against, median of per-round ratios [95% CI]: {ratio}**
+(below 1: this checkout is faster)"""

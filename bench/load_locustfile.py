@@ -62,10 +62,18 @@ class WizardUser(FastHttpUser):
             token = self.open("01 GET /", "/", "start")
             self.wait()
             draft = self.send("02 POST /report", "/report", token, {}, "employee")
-            for n, (step, after) in enumerate(zip(STEPS, (*STEPS[1:], "confirmation"), strict=True)):
+            for n, (step, after) in enumerate(
+                zip(STEPS, (*STEPS[1:], "confirmation"), strict=True)
+            ):
                 token = self.open(f"{3 + 2 * n:02d} GET {step}", f"{draft}/{step}", step)
                 self.wait()  # the person reads and types
-                self.send(f"{4 + 2 * n:02d} POST {step}", f"{draft}/{step}", token, self.answers[step], after)
+                self.send(
+                    f"{4 + 2 * n:02d} POST {step}",
+                    f"{draft}/{step}",
+                    token,
+                    self.answers[step],
+                    after,
+                )
             self.open("11 GET confirmation", f"{draft}/confirmation", "confirmation")
         except StepFailedError:
             return
@@ -83,9 +91,15 @@ class WizardUser(FastHttpUser):
         """POST a form; the draft's URL its 303 names."""
         body = urlencode({"csrf_token": token, **data})
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        with self.client.post(path, body, name=name, headers=headers, allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            path, body, name=name, headers=headers, allow_redirects=False, catch_response=True
+        ) as response:
             location = urlsplit(str((response.headers or {}).get("Location") or "")).path
-            self.check(response, response.status_code == 303 and location.endswith(f"/{after}"), f"303 to /{after}")
+            self.check(
+                response,
+                response.status_code == 303 and location.endswith(f"/{after}"),
+                f"303 to /{after}",
+            )
             return location.rsplit("/", 1)[0]
 
     def check(self, response: Any, ok: bool, expected: str) -> None:

@@ -31,7 +31,9 @@ def filled(app: Flask, receipts: int, longest: bool = False, files: bool = False
 def cookie_bytes(app: Flask, receipts: int, longest: bool, files: bool) -> int:
     """The draft's cookie (name=value) when memory lives in a browser cookie; 0 if none."""
     try:
-        browser = answered_up_to(app.test_client(), "categories", receipts, longest, files, "cookie")
+        browser = answered_up_to(
+            app.test_client(), "categories", receipts, longest, files, "cookie"
+        )
     except WalkError:  # the app refused a draft too large for a cookie
         return 0
     return draft_cookie(browser)
@@ -49,18 +51,25 @@ def section(bench: Bench) -> Section:
                 cookie = cookie_bytes(app, n, longest, files)
             target = ""
             if n == TARGET_RECEIPTS:
-                target = verdict(size <= TARGET_BYTES) if not longest else "n/a: its text alone is about 3,000 B"
+                target = (
+                    verdict(size <= TARGET_BYTES)
+                    if not longest
+                    else "n/a: its text alone is about 3,000 B"
+                )
                 if not longest:
                     typical.append((label, size))
             rows.append([n, label, f"{size:,}", f"{cookie:,}" if cookie else "did not fit", target])
     result = Section("The memory of one draft: bytes with 1, 10 and 20 receipts")
-    result.body = f"""Each draft answered through the wizard (every step but the review's tick). "Store
-entry" is the value the app wrote for the draft, as seen by the bench's own store (given as
+    headers = ["receipts", "what was entered", "store entry B", "cookie B", f"≤ {TARGET_BYTES:,} B"]
+    result.body = f"""Each draft answered through the wizard (every step but the review's tick).
+"Store entry" is the value the app wrote for the draft, as seen by the bench's own store (given as
 `WIZARD_STORE_FACTORY`; SQLite and Redis keep the same bytes). "Cookie" is the draft's
 cookie (name=value) when memory lives in a browser cookie (chosen on the start page).
 
-{table(["receipts", "what was entered", "store entry B", "cookie B", f"≤ {TARGET_BYTES:,} B"], rows)}"""
+{table(headers, rows)}"""
     measured = "; ".join(f"{label}: {size:,} B" for label, size in typical)
     ok = all(size <= TARGET_BYTES for _, size in typical)
-    result.glance.append(("Session memory of a 10-receipt draft (store entry)", "≤ 3 KB", measured, verdict(ok)))
+    result.glance.append(
+        ("Session memory of a 10-receipt draft (store entry)", "≤ 3 KB", measured, verdict(ok))
+    )
     return result

@@ -43,24 +43,31 @@ def fill(kind: str, size: int, value: bytes, open_app: Callable[[str], Flask]) -
     """A store with `size` live drafts under keys shaped like draft ids (22 URL-safe
     characters), each `value`."""
     rng = random.Random(size)
-    keys = [f"bench:{base64.urlsafe_b64encode(rng.randbytes(16)).decode().rstrip('=')}" for _ in range(size)]
+    keys = [
+        f"bench:{base64.urlsafe_b64encode(rng.randbytes(16)).decode().rstrip('=')}"
+        for _ in range(size)
+    ]
     store = store_of(open_app("first"))
     for key in keys:
         store.put(key, value, TTL)
     return Filled(kind, size, keys, open_app, store)
 
 
-def measure(stores: list[Filled], value: bytes, rounds: int) -> dict[tuple[str, int, str], list[int]]:
+def measure(
+    stores: list[Filled], value: bytes, rounds: int
+) -> dict[tuple[str, int, str], list[int]]:
     """Each operation on a random live draft of each store, stores in a new random order
     each round."""
-    samples: dict[tuple[str, int, str], list[int]] = {(f.kind, f.size, op): [] for f in stores for op in OPS}
+    samples: dict[tuple[str, int, str], list[int]] = {
+        (f.kind, f.size, op): [] for f in stores for op in OPS
+    }
     rng, order = random.Random(3), list(stores)
     gc.collect()
     for _ in range(rounds):
         rng.shuffle(order)
         for f in order:
             key = rng.choice(f.keys)
-            calls = {
+            calls: dict[str, Callable[[], object]] = {
                 "get": lambda: f.store.get(key),  # noqa: B023
                 "get_touch": lambda: f.store.get_touch(key, TTL),  # noqa: B023
                 "put": lambda: f.store.put(key, value, TTL),  # noqa: B023
@@ -87,7 +94,11 @@ def section(bench: Bench) -> Section:
     value = entry(store, filled(app, 3))
     root = bench.root / "stores"
     kinds: dict[str, Callable[[int], Callable[[str], Flask]]] = {
-        "embedded SQLite": lambda n: lambda name: build_app(root / f"sqlite-{n}-{name}", WIZARD_SQLITE_STORE=str(root / f"memory-{n}.sqlite3")),
+        "embedded SQLite": lambda n: (
+            lambda name: build_app(
+                root / f"sqlite-{n}-{name}", WIZARD_SQLITE_STORE=str(root / f"memory-{n}.sqlite3")
+            )
+        ),
     }
     if bench.redis:
         redis = bench.redis
@@ -104,16 +115,39 @@ def section(bench: Bench) -> Section:
     rows = []
     few, many = bench.plan.live_drafts[0], bench.plan.live_drafts[-1]
     for kind in kinds:
-        medians = {(n, op): statistics.median(samples[kind, n, op]) / 1e3 for n in (few, many) for op in OPS}
+        medians = {
+            (n, op): statistics.median(samples[kind, n, op]) / 1e3
+            for n in (few, many)
+            for op in OPS
+        }
         ratios = {op: medians[many, op] / medians[few, op] for op in OPS}
         lost = sum(lost_after_restart(f) for f in stores if f.kind == kind)
         ok = max(ratios.values()) <= RATIO_TARGET and lost == 0
-        rows += [[kind, f"{n:,}", *(f"{medians[n, op]:.1f}" for op in OPS), ""] for n in (few, many)]
-        rows.append([kind, f"ratio {many:,} / {few:,}", *(f"{ratios[op]:.2f}x" for op in OPS), f"{lost:,} lost; {verdict(ok)}"])
-        measured = ", ".join(f"{op} {r:.2f}x" for op, r in ratios.items()) + f"; {lost:,} lost after a restart"
-        result.glance.append((f"Store operations, {kind}: {many:,} over {few:,} live drafts", "≤ 1.2x; none evicted", measured, verdict(ok)))
-    result.body = f"""Each store filled through the app's own store object (see bench/stores.py) with
-{few:,} and {many:,} live drafts, each value the {len(value):,}-byte entry of a real 3-receipt
+        rows += [
+            [kind, f"{n:,}", *(f"{medians[n, op]:.1f}" for op in OPS), ""] for n in (few, many)
+        ]
+        rows.append(
+            [
+                kind,
+                f"ratio {many:,} / {few:,}",
+                *(f"{ratios[op]:.2f}x" for op in OPS),
+                f"{lost:,} lost; {verdict(ok)}",
+            ]
+        )
+        measured = (
+            ", ".join(f"{op} {r:.2f}x" for op, r in ratios.items())
+            + f"; {lost:,} lost after a restart"
+        )
+        result.glance.append(
+            (
+                f"Store operations, {kind}: {many:,} over {few:,} live drafts",
+                "≤ 1.2x; none evicted",
+                measured,
+                verdict(ok),
+            )
+        )
+    result.body = f"""Each store filled through the app's own store object (see bench/stores.py)
+with {few:,} and {many:,} live drafts, each value the {len(value):,}-byte entry of a real 3-receipt
 draft; then each operation on a random live draft, {bench.plan.op_rounds} times per store and
 size, interleaved in random order. `update` is the draft save (read-modify-write in one
 transaction). Medians in µs. "Lost": drafts a new app on the same file or key prefix (a

@@ -11,12 +11,26 @@ from itertools import cycle
 from pathlib import Path
 from typing import Any
 
-from common import Bench, Section, build_app, log, median_ms, paired_ratio, quartiles_ms, table, timed_ns
+from common import (
+    Bench,
+    Section,
+    build_app,
+    log,
+    median_ms,
+    paired_ratio,
+    quartiles_ms,
+    table,
+    timed_ns,
+)
 from flask import Flask
 from walk import Browser, Trip, WalkError
 from werkzeug.test import Client
 
-STRATEGIES = {"server": "On the server", "cookie": "In a browser cookie", "form": "Passed through the form"}
+STRATEGIES = {
+    "server": "On the server",
+    "cookie": "In a browser cookie",
+    "form": "Passed through the form",
+}
 
 
 def new_walker(client: Client, strategy: str) -> Browser:
@@ -53,9 +67,18 @@ class Alternating:
 def across_two(root: Path, shared: bool, strategy: str) -> str:
     """Does a whole draft work with requests alternating between two app instances (one
     secret key, one reports database), whose stores are one SQLite file or each its own?"""
-    config = {"SECRET_KEY": "bench-two-processes", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'reports.sqlite3'}"}
+    config = {
+        "SECRET_KEY": "bench-two-processes",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'reports.sqlite3'}",
+    }
     apps = [
-        build_app(root / name, WIZARD_SQLITE_STORE=str(root / ("memory.sqlite3" if shared else f"memory-{name}.sqlite3")), **config)
+        build_app(
+            root / name,
+            WIZARD_SQLITE_STORE=str(
+                root / ("memory.sqlite3" if shared else f"memory-{name}.sqlite3")
+            ),
+            **config,
+        )
         for name in ("a", "b")
     ]
     try:
@@ -76,7 +99,9 @@ def section(bench: Bench) -> Section:
     samples = measure(app, rounds, warmup)
     trips: dict[str, Trip] = {s: new_walker(app.test_client(), s).walk() for s in STRATEGIES}
     several = {
-        (shared, s): across_two(bench.root / f"two-{shared}-{s}", shared, s) for shared in (False, True) for s in STRATEGIES
+        (shared, s): across_two(bench.root / f"two-{shared}-{s}", shared, s)
+        for shared in (False, True)
+        for s in STRATEGIES
     }
     ratio = {s: paired_ratio(samples[s], samples["server"]) for s in STRATEGIES if s != "server"}
     rows: list[list[Any]] = []
@@ -92,7 +117,13 @@ def section(bench: Bench) -> Section:
     row("browser sends per request, B: mean / max", lambda s: _mean_max(trips[s].sent))
     row("browser receives per response, B: mean / max", lambda s: _mean_max(trips[s].received))
     row("Cookie header at the review page, B", lambda s: f"{trips[s].held_cookies:,}")
-    row("draft carried by the browser at review, B", lambda s: f"{trips[s].held_draft:,}" + (f" ({trips[s].state_copies} copies in the page)" if trips[s].state_copies else ""))
+    row(
+        "draft carried by the browser at review, B",
+        lambda s: (
+            f"{trips[s].held_draft:,}"
+            + (f" ({trips[s].state_copies} copies in the page)" if trips[s].state_copies else "")
+        ),
+    )
     row("2 app instances, each its own store", lambda s: several[False, s])
     row("2 app instances, one shared store", lambda s: several[True, s])
     result = Section("Where session memory lives: server, cookie, form")
@@ -106,6 +137,13 @@ response body + Set-Cookie headers. The last two rows walk one draft with reques
 alternating between two app instances.
 
 {table(["", *STRATEGIES.values()], rows)}"""
-    cells = [f"{STRATEGIES[s]} {median_ms(samples[s]):.1f} ms ({ratio[s].median:.2f}x)" if s in ratio else f"{STRATEGIES[s]} {median_ms(samples[s]):.1f} ms" for s in STRATEGIES]
-    result.glance.append(("Whole draft by where memory lives (÷ on the server)", "context", "; ".join(cells), "—"))
+    cells = [
+        f"{STRATEGIES[s]} {median_ms(samples[s]):.1f} ms ({ratio[s].median:.2f}x)"
+        if s in ratio
+        else f"{STRATEGIES[s]} {median_ms(samples[s]):.1f} ms"
+        for s in STRATEGIES
+    ]
+    result.glance.append(
+        ("Whole draft by where memory lives (÷ on the server)", "context", "; ".join(cells), "—")
+    )
     return result

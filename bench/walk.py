@@ -35,7 +35,7 @@ EMPLOYEE = {
 }
 STATE_FIELD = "memory_state"  # the hidden field memory passed through the form lives in
 MULTIPART = "multipart/form-data"  # the step forms' enctype
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _STATE = re.compile(rf'name="{STATE_FIELD}" value="([^"]+)"')
 _ACTION = re.compile(r'action="(/report/[^/"]+)/employee"')
 _STRATEGY = re.compile(r'name="strategy" value="([^"]+)"')
@@ -94,7 +94,13 @@ def categories_form(count: int) -> dict[str, Any]:
 
 def forms(receipts: int) -> dict[str, dict[str, Any]]:
     review = {"confirm": "y"}
-    return dict(zip(STEPS, (employee_form(), receipts_form(receipts), categories_form(receipts), review), strict=True))
+    return dict(
+        zip(
+            STEPS,
+            (employee_form(), receipts_form(receipts), categories_form(receipts), review),
+            strict=True,
+        )
+    )
 
 
 def pages(receipts: int) -> dict[str, tuple[str, ...]]:
@@ -146,16 +152,24 @@ class Browser:
         self.token = self.state = self.draft_url = ""
         self.trip = Trip()
 
-    def see(self, label: str, response: TestResponse, status: int, texts: tuple[str, ...]) -> TestResponse:
+    def see(
+        self, label: str, response: TestResponse, status: int, texts: tuple[str, ...]
+    ) -> TestResponse:
         body = response.get_data(as_text=True)
         where = (response.location or "") if 300 <= status < 400 else body
         missing = [t for t in texts if t not in where]
         if response.status_code != status or missing:
-            raise WalkError(label, response.status_code, f"lacks {missing}: {(response.location or body)[:300]!r}")
-        if token := _TOKEN.search(body):
+            raise WalkError(
+                label,
+                response.status_code,
+                f"lacks {missing}: {(response.location or body)[:300]!r}",
+            )
+        if token := TOKEN.search(body):
             self.token = token[1]
         headers = response.request.headers
-        self.trip.sent.append(int(headers.get("Content-Length") or 0) + len(headers.get("Cookie", "")))
+        self.trip.sent.append(
+            int(headers.get("Content-Length") or 0) + len(headers.get("Cookie", ""))
+        )
         cookies = sum(len(c) for c in response.headers.getlist("Set-Cookie"))
         self.trip.received.append(len(response.get_data()) + cookies)
         return response
@@ -167,7 +181,9 @@ class Browser:
         if self.strategy not in offered:
             raise WalkError("GET /", 200, f"offers {offered}, not {self.strategy}")
         data = {"csrf_token": self.token, "strategy": self.strategy, "next": "/"}
-        self.see("POST /memory/strategy", self.client.post("/memory/strategy", data=data), 303, ("/",))
+        self.see(
+            "POST /memory/strategy", self.client.post("/memory/strategy", data=data), 303, ("/",)
+        )
         self.trip = Trip()
 
     def start(self) -> TestResponse:
@@ -188,7 +204,9 @@ class Browser:
         else:
             self.see(label, response, 303, (f"/{after}",))
         if not self.draft_url:
-            found = _ACTION.search(response.get_data(as_text=True)) if self.strategy == "form" else None
+            found = (
+                _ACTION.search(response.get_data(as_text=True)) if self.strategy == "form" else None
+            )
             self.draft_url = found[1] if found else (response.location or "").rsplit("/", 1)[0]
         return response
 

@@ -23,8 +23,16 @@ TARGET_BYTES = 30_000  # SPEC §8's "30 KB", read strictly
 RECEIPTS = 2
 # As tests/e2e/conftest.py: Debian's Chromium, kept off the network by its resolver rules.
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-CHROMIUM_ARGS += ["--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+CHROMIUM_ARGS += [
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 
 
@@ -41,7 +49,11 @@ class References(HTMLParser):
         if source and a.get(source):
             self.urls.append(str(a[source]))
         rel = (a.get("rel") or "").lower()
-        if tag == "link" and a.get("href") and any(r in rel for r in ("stylesheet", "icon", "preload")):
+        if (
+            tag == "link"
+            and a.get("href")
+            and any(r in rel for r in ("stylesheet", "icon", "preload"))
+        ):
             self.urls.append(str(a["href"]))
 
 
@@ -90,7 +102,9 @@ def weigh(name: str, html: str, base: str, requested: list[str]) -> Weight:
         status, body = fetch(url)
         if status != 200:
             weight.broken.append(f"{url} answered {status}")
-        kind = {".css": "CSS", ".js": "JS", ".mjs": "JS"}.get(Path(urlsplit(url).path).suffix, "other")
+        kind = {".css": "CSS", ".js": "JS", ".mjs": "JS"}.get(
+            Path(urlsplit(url).path).suffix, "other"
+        )
         weight.sizes[kind] = weight.sizes.get(kind, 0) + len(body)
         if kind == "CSS":
             found = (m[1] or m[2] for m in _CSS_URL.finditer(body.decode(errors="replace")))
@@ -117,10 +131,12 @@ def walk_pages(page: Any, base: str) -> list[Weight]:
         weights.append(weigh(name, html, response.url, list(requested)))
 
     def post(path: str, form: dict[str, Any]) -> str:
-        response = page.request.post(urljoin(base, path), form={"csrf_token": token, **form}, max_redirects=0)
+        response = page.request.post(
+            urljoin(base, path), form={"csrf_token": token, **form}, max_redirects=0
+        )
         if response.status != 303:
             raise RuntimeError(f"POST {path}: expected 303, got {response.status}")
-        return urlsplit(response.headers["location"]).path
+        return str(urlsplit(response.headers["location"]).path)
 
     load("Start", "/", "Submit an expense report")
     employee = post("/report", {})
@@ -141,7 +157,9 @@ def section(bench: Bench) -> Section:
     if importlib.util.find_spec("playwright") is None:
         result.missing.append("playwright is not installed (`.venv/bin/pip install -e '.[test]'`)")
     if not os.path.exists(CHROMIUM):
-        result.missing.append(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (never `playwright install`)")
+        result.missing.append(
+            f"no Chromium at {CHROMIUM}: `apt-get install chromium` (never `playwright install`)"
+        )
     if result.missing:
         return result
     from playwright.sync_api import sync_playwright
@@ -154,20 +172,44 @@ def section(bench: Bench) -> Section:
         finally:
             browser.close()
     kinds = ("HTML", "CSS", "JS", "other")
-    rows = [[w.name, *(f"{w.sizes.get(k, 0):,}" for k in kinds), f"{w.total():,}", len(w.foreign), verdict(w.total() <= TARGET_BYTES and not w.foreign and not w.broken)] for w in weights]
+    rows = [
+        [
+            w.name,
+            *(f"{w.sizes.get(k, 0):,}" for k in kinds),
+            f"{w.total():,}",
+            len(w.foreign),
+            verdict(w.total() <= TARGET_BYTES and not w.foreign and not w.broken),
+        ]
+        for w in weights
+    ]
     problems = [f"- {w.name}: {p}" for w in weights for p in [*sorted(w.foreign), *w.broken]]
-    result.body = f"""gunicorn (1 worker) on {HOST}; headless Chromium (Debian's) loads each page of one
-draft with {RECEIPTS} receipts; every request it makes is recorded, and any host but {HOST}
+    headers = ["page", *(f"{k} B" for k in kinds), "total B", "other hosts"]
+    result.body = f"""gunicorn (1 worker) on {HOST}; headless Chromium (Debian's) loads each page of
+one draft with {RECEIPTS} receipts; every request it makes is recorded, and any host but {HOST}
 fails the page. A page's weight: its HTML plus every stylesheet, script, image, icon or font
 it references (in HTML or CSS) or the browser asked for, each fetched again without
 Accept-Encoding, so uncompressed.
 
-{table(["page", *(f"{k} B" for k in kinds), "total B", "other hosts", f"≤ {TARGET_BYTES:,} B, none"], rows)}
+{table([*headers, f"≤ {TARGET_BYTES:,} B, none"], rows)}
 
 Problems: {chr(10).join(problems) or "none"}"""
     heaviest = max(weights, key=Weight.total)
     foreign = sorted({u for w in weights for u in w.foreign})
     ok = all(w.total() <= TARGET_BYTES for w in weights)
-    result.glance.append(("Heaviest page (HTML + CSS + JS, uncompressed)", f"≤ {TARGET_BYTES:,} B", f"{heaviest.total():,} B ({heaviest.name})", verdict(ok)))
-    result.glance.append(("Requests to another host", "none", ", ".join(foreign) or f"none on {len(weights)} pages", verdict(not foreign)))
+    result.glance.append(
+        (
+            "Heaviest page (HTML + CSS + JS, uncompressed)",
+            f"≤ {TARGET_BYTES:,} B",
+            f"{heaviest.total():,} B ({heaviest.name})",
+            verdict(ok),
+        )
+    )
+    result.glance.append(
+        (
+            "Requests to another host",
+            "none",
+            ", ".join(foreign) or f"none on {len(weights)} pages",
+            verdict(not foreign),
+        )
+    )
     return result
