@@ -3,6 +3,6 @@
 A minimal Django project configured in code (project.py), with the same steps, fields and
 validation rules as app/wizard/forms.py (no receipt files: formtools would need a
 file_storage), templates with the same markup as templates/, and a done() that writes the
-report and its line items through the Django ORM. bench/peer_bench.py times it against
+report and its line items through the Django ORM. bench/drafts.py times it against
 the app. Import project first and call configure(); the other modules need settings.
 """

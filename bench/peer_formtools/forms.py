@@ -9,8 +9,15 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.forms import BaseFormSet, formset_factory
 
-from app.wizard.forms import CATEGORIES, CURRENCIES, DEPARTMENTS, MAX_RECEIPTS, parse_amount
-from app.wizard.money import MAX_AMOUNT, decimals_of
+from .rules import (
+    CATEGORIES,
+    CURRENCIES,
+    DEPARTMENTS,
+    MAX_AMOUNT,
+    MAX_RECEIPTS,
+    decimals_of,
+    parse_amount,
+)
 
 NO_CONTROL = RegexValidator(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from app.wizard.forms import parse_amount
-from app.wizard.money import display_minor, to_minor
-
 from .models import Report
+from .rules import display_minor, parse_amount, to_minor
 
 Rows = list[tuple[str, str]]
 EMPLOYEE_LABELS = (

@@ -19,12 +19,10 @@ from django.utils import timezone
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView, SessionWizardView, normalize_name
 
-from app.reports.service import new_reference
-from app.security import CONTENT_SECURITY_POLICY
-
 from . import summary
 from .forms import CategoriesStepForm, EmployeeForm, ReceiptFormSet, ReviewForm
 from .models import LineItem, Report
+from .rules import CONTENT_SECURITY_POLICY, new_reference
 
 STEPS = (
     ("employee", EmployeeForm),
