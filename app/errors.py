@@ -155,7 +155,7 @@ def exceeded_limit(error: RequestEntityTooLarge) -> str:
 
 def too_large_message(error: RequestEntityTooLarge) -> str:
     """What was too large, truly: the whole body, one field, or the number of parts."""
-    from .receipts.checks import human_size
+    from .attachments.checks import human_size
 
     limit = exceeded_limit(error)
     if limit == "field":

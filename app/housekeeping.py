@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import memory
-from .receipts.service import remove_abandoned
+from .attachments.service import remove_abandoned
 
 RUN_EVERY_SECONDS = 60.0
 

@@ -3,7 +3,7 @@
 What times out in the app reads the time in two places: time.time() (the stores, the
 drafts' lifetimes, the grace period of a retired session id, the ledger, itsdangerous's
 signatures, the tests' own Browser) and the receipt files' datetimes
-(app.receipts.service._now). The clock holds both still and moves them on together, so a
+(app.attachments.service._now). The clock holds both still and moves them on together, so a
 test that says "31 minutes later" takes no time and cannot be late: nothing expires
 between two lines of a test unless the test moves the clock.
 """
@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from app.receipts import service as receipts
+from app.attachments import service as receipts
 
 
 class MovableClock:

@@ -15,12 +15,37 @@ from tests.clock import MovableClock
 from tests.helpers import Wizard, dispose_apps, made_apps
 
 pytest_plugins = ["tests.services"]
+WITHOUT_DEMO = {"on": False}  # --without-demo: every app built without the demonstration
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--without-demo",
+        action="store_true",
+        help="build every app with WIZARD_DEMO = False and leave out the tests of the "
+        "demonstration layer (tests marked demo): the engine, memory and the flows must "
+        "pass without it",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "demo: a test of the demonstration layer (app/demo/)")
+    WITHOUT_DEMO["on"] = bool(config.getoption("--without-demo"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not WITHOUT_DEMO["on"]:
+        return
+    kept = [item for item in items if item.get_closest_marker("demo") is None]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
 
 
 def make_app(instance: Path, **config: Any) -> Flask:
     """An app on its own instance folder (its own memory store and reports database)."""
     # Rate limits are off unless a test is about them: tests start many drafts at once.
-    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **config}
+    demo = {"WIZARD_DEMO": False} if WITHOUT_DEMO["on"] else {}
+    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **demo, **config}
     app = create_app(settings, instance_path=str(instance))
     made_apps.append(app)
     return app

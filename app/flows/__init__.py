@@ -12,20 +12,27 @@ def init_app(app: Flask) -> None:
     """Register the pages around the flows, each flow's pages, and what templates need."""
     from .. import home
     from .engine import context
-    from .engine.views import flow_blueprint, flows_of
     from .expenses.flow import EXPENSES
 
     app.register_blueprint(home.bp)
-    for flow in (EXPENSES,):
-        app.register_blueprint(flow_blueprint(flow))
-        app.jinja_env.globals.update(flow.template_globals)
-    flows = tuple(flows_of(app).values())
-    memory.pass_state_to(app, lambda draft_id, path: _takes_passed_state(flows, draft_id, path))
+    serve(app, EXPENSES)
+    memory.pass_state_to(app, lambda draft_id, path: _takes_passed_state(app, draft_id, path))
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers(app))
 
 
-def _takes_passed_state(flows: tuple[Flow, ...], draft_id: str, path: str) -> bool:
+def serve(app: Flask, flow: Flow, template_folder: str | None = None) -> None:
+    """Serve a flow's pages (its templates looked for in template_folder too, if given)."""
+    from .engine.views import flow_blueprint
+
+    app.register_blueprint(flow_blueprint(flow, template_folder))
+    app.jinja_env.globals.update(flow.template_globals)
+
+
+def _takes_passed_state(app: Flask, draft_id: str, path: str) -> bool:
     """A draft's step pages take its passed-through memory; its confirmation has none."""
+    from .engine.views import flows_of
+
+    flows = flows_of(app).values()
     in_a_draft = any(path.startswith(f"{flow.prefix}/{draft_id}/") for flow in flows)
     return in_a_draft and not path.endswith("/confirmation")

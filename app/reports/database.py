@@ -15,8 +15,8 @@ from flask import Flask, current_app, request
 from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..attachments import models as receipt_models  # noqa: F401  (registers the tables)
 from ..extensions import db
-from ..receipts import models as receipt_models  # noqa: F401  (registers the tables)
 from . import models  # noqa: F401
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..attachments.service import discard_unsubmitted, mark_submitted
 from ..extensions import db
 from ..flows.engine.submission import SubmitRefusedError, TypingCounts
-from ..receipts.service import discard_unsubmitted, mark_submitted
 from .models import LineItem, Report
 
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase

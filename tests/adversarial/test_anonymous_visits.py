@@ -33,6 +33,7 @@ def session_id(wizard: Wizard) -> str:
     return cookie.value
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_the_first_page_token_starts_a_draft_and_only_then_is_a_session_stored(
     app: Flask, wizard: Wizard
 ) -> None:

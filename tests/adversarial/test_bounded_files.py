@@ -11,15 +11,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.attachments.models import StoredFile
 from app.extensions import db
-from app.receipts.models import ReceiptFile
 from tests.files import png
 from tests.helpers import Wizard, errors_of, receipt_form
 
 
 def stored_files(app: Flask) -> int:
     with app.app_context():
-        return int(db.session.scalar(select(func.count()).select_from(ReceiptFile)) or 0)
+        return int(db.session.scalar(select(func.count()).select_from(StoredFile)) or 0)
 
 
 def with_files(count: int) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.attachments.models import StoredFile
 from app.extensions import db
-from app.receipts.models import ReceiptFile
 from tests.files import png
 from tests.helpers import Wizard, receipt_form
 
@@ -61,7 +61,7 @@ def test_housekeeping_keeps_the_files_of_a_draft_that_moved(app: Flask, wizard: 
     with_a_file(wizard)  # uploaded under its server id
     moved(wizard, "cookie")  # that id has ended; the draft lives on in a cookie
     with app.app_context():  # the file is older than a draft may stay idle
-        stored = ReceiptFile.query.one()
+        stored = StoredFile.query.one()
         stored.created_at -= dt.timedelta(hours=1)
         db.session.commit()
     result = app.test_cli_runner().invoke(args=["cleanup"])

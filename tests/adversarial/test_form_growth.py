@@ -44,6 +44,7 @@ def test_twenty_add_remove_clicks_keep_the_page_small_and_the_state_bounded(
     assert largest_page <= first_page + 64
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_fields_the_page_does_not_ask_are_not_kept_by_add(app: Flask) -> None:
     wizard = PlaceWizard(app.test_client(), "server")
     wizard.start()

@@ -119,6 +119,7 @@ def put_note(wizard: Wizard, text: str) -> TestResponse:
     return wizard.client.put(url, data=json.dumps(text), headers=headers)
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_an_api_write_at_the_same_moment_is_refused_with_a_problem(
     app: Flask, wizard: Wizard
 ) -> None:

@@ -106,6 +106,7 @@ def test_a_write_paused_redis_gives_the_503_page_before_the_pause_ends(
     assert own_redis.still_paused()  # not held for the whole pause
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 @pytest.mark.parametrize("fault", [fill, pause_writes])
 def test_api_writes_on_a_full_or_paused_redis_get_a_503_problem(
     tmp_path: Path, own_redis: OwnRedis, fault: Any
@@ -172,6 +173,7 @@ def send(client: Any, method: str, path: str, body: Any, token: str) -> Any:
     return client.open(path, method=method, data=json.dumps(body), headers=headers)
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_every_route_on_a_full_redis_answers_without_a_500(
     tmp_path: Path, own_redis: OwnRedis
 ) -> None:

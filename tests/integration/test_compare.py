@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.helpers import Wizard, employee_form, receipt_form
+
+pytestmark = pytest.mark.demo  # the demonstration layer's own pages
 
 # One receipt: 5 employee fields + date, merchant, amount, currency + category + purpose
 TYPED_WITH_MEMORY_ON = 11

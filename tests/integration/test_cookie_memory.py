@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from flask import Flask
 
 from tests.clock import IDLE_TIMEOUT, MovableClock
@@ -114,6 +115,7 @@ def test_a_draft_too_large_for_a_cookie_keeps_everything_and_offers_the_server(
     assert receipts["receipts-19-description"] in wizard.get("receipts").text
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_the_inspector_moves_a_draft_between_the_server_and_a_cookie(
     app: Flask, wizard: Wizard
 ) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import inspect
 
+from app.attachments.models import StoredFile
 from app.extensions import db
-from app.receipts.models import ReceiptFile
 from app.reports.database import ensure_tables
 from tests.conftest import make_app
 
@@ -41,7 +41,7 @@ def test_files_stored_before_lineages_are_found_by_their_drafts_lineage(tmp_path
     app: Flask = make_app(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
         ensure_tables()
-        owned = {f.id: f.lineage for f in ReceiptFile.query.all()}
+        owned = {f.id: f.lineage for f in StoredFile.query.all()}
         assert owned == {"file0": LINEAGE, "file1": LINEAGE, "file2": LINEAGE, "file3": "x" * 22}
         indexes = {i["name"] for i in inspect(db.engine).get_indexes("receipt_files")}
         assert "ix_receipt_files_lineage" in indexes

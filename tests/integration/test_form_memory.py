@@ -86,6 +86,7 @@ def test_a_page_opened_without_its_form_has_no_memory(form_wizard: FormWizard) -
     assert heading(form_wizard.get("receipts")) == "This expense report draft has expired"
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_links_inside_the_draft_carry_the_memory(form_wizard: FormWizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -189,6 +190,7 @@ def test_keep_alive_hands_back_renewed_memory(form_wizard: FormWizard) -> None:
     assert heading(form_wizard.fill_receipts(1)) == "Categories"
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_the_inspector_shows_the_field_and_its_size(form_wizard: FormWizard) -> None:
     form_wizard.start()
     page = form_wizard.fill_employee()

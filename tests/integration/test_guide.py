@@ -12,6 +12,8 @@ from flask.testing import FlaskClient
 
 from tests.helpers import Wizard, errors_of
 
+pytestmark = pytest.mark.demo  # the demonstration layer's own pages
+
 ANSWERS = {
     "sensitive": "no",
     "size": "small",

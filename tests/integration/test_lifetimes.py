@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from app.receipts.models import ReceiptFile
+from app.attachments.models import StoredFile
 from tests.clock import IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.files import png
 from tests.helpers import Wizard, receipt_form
@@ -58,7 +58,7 @@ def test_delete_my_draft_now_removes_it_and_its_files(app: Flask, wizard: Wizard
     later = wizard.get("employee")  # its page, in this tab or another: deleted, not expired
     assert later.status_code == 303 and later.location == "/?notice=deleted"
     with app.app_context():
-        assert ReceiptFile.query.count() == 0
+        assert StoredFile.query.count() == 0
 
 
 def test_another_browser_cannot_delete_a_draft(app: Flask, wizard: Wizard) -> None:

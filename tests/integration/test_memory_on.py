@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
 from app.reports.models import Report
@@ -142,6 +143,7 @@ def test_confirmation_box_is_required(wizard: Wizard) -> None:
     assert "<title>Error: Review and submit" in page.text
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_the_memory_view_lists_keys_types_sizes_and_writers_to_its_owner_only(
     app: Flask, wizard: Wizard
 ) -> None:

@@ -80,6 +80,7 @@ def test_start_a_report_without_the_token_is_refused_and_starts_no_draft(
     assert drafts_in_store(instance) == 1
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 @pytest.mark.parametrize("token", TOKENS)
 def test_the_memory_switch_without_the_token_is_refused_and_memory_stays(
     app: Flask, wizard: Wizard, token: Callable[[Flask], str | None]
@@ -100,6 +101,7 @@ def test_the_memory_switch_on_without_the_token_is_refused_and_memory_stays_off(
     assert "Session memory: Off" in wizard.client.get("/").text
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 @pytest.mark.parametrize("token", TOKENS)
 def test_where_memory_lives_without_the_token_is_refused_and_nothing_moves(
     app: Flask, wizard: Wizard, token: Callable[[Flask], str | None]
@@ -112,6 +114,7 @@ def test_where_memory_lives_without_the_token_is_refused_and_nothing_moves(
     assert_draft_untouched(wizard)
 
 
+@pytest.mark.demo  # reads the inspector, the guide or the state API
 @pytest.mark.parametrize("token", TOKENS)
 def test_delete_a_draft_without_the_token_is_refused_and_the_draft_stays(
     app: Flask, wizard: Wizard, token: Callable[[Flask], str | None]

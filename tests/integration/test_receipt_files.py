@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from app.receipts.models import ReceiptFile
+from app.attachments.models import StoredFile
 from app.reports.models import LineItem
 from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.files import jpeg, pdf, png, png_bomb
@@ -28,7 +28,7 @@ def post_receipts(wizard: Wizard, data: dict[str, Any]) -> TestResponse:
 
 def file_ids(app: Flask) -> list[str]:
     with app.app_context():
-        return [f.id for f in ReceiptFile.query.all()]
+        return [f.id for f in StoredFile.query.all()]
 
 
 def hidden_file_id(page: TestResponse, index: int = 0) -> str:
@@ -216,8 +216,8 @@ def test_submitted_files_belong_to_the_report_and_stay_downloadable(
     link = re.search(r'href="([^"]+/files/[^"]+)"', confirmation)[1]  # type: ignore[index]
     assert wizard.client.get(link).data == jpeg()
     with app.app_context():
-        assert LineItem.query.one().file_id == ReceiptFile.query.one().id
-        assert ReceiptFile.query.one().submitted
+        assert LineItem.query.one().file_id == StoredFile.query.one().id
+        assert StoredFile.query.one().submitted
 
 
 def test_files_of_expired_drafts_are_deleted_by_the_cleanup_command(

@@ -20,6 +20,8 @@ from app.memory import StoreUnavailableError
 from tests.clock import IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.helpers import Wizard, employee_form
 
+pytestmark = pytest.mark.demo  # the demonstration layer's own pages
+
 WIZARD_KEYS = ("employee", "receipts", "categories", "business_purpose", "unsaved:receipts")
 STEPS = ("employee", "receipts", "categories", "review")
 NOT_FOUND = {

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.receipts.checks import PDF, PNG, FileRejectedError, check_upload, display_name, human_size
+from app.attachments.checks import (
+    PDF,
+    PNG,
+    FileRejectedError,
+    check_upload,
+    display_name,
+    human_size,
+)
 from tests.files import jpeg, pdf, png, png_bomb
 
 LIMIT = 5 * 1024 * 1024

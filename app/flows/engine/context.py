@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from ... import memory
-from ...receipts.checks import human_size
+from ...attachments.checks import human_size
 from .views import flows_of
 
 
@@ -33,7 +33,6 @@ def template_helpers(app: Flask) -> dict[str, Any]:
     return {
         "input_attrs": input_attrs,
         "human_size": human_size,
-        "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
         "in_words": in_words,
         "strategies": app.extensions[memory.EXTENSION_KEY].places.labels(),
     }

@@ -47,6 +47,7 @@ class Flow:
     summary_template: str  # the answers as review and confirmation show them
     confirmation_template: str
     start_label: str  # the button that starts a draft
+    submit_label: str  # the button on the final step
     template_globals: Mapping[str, Any] = field(default_factory=dict)  # its templates' helpers
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
 

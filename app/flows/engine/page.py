@@ -10,9 +10,9 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
 from ... import memory
+from ...attachments.models import StoredFile
+from ...attachments.service import files_of
 from ...memory import Draft, Memory
-from ...receipts.models import ReceiptFile
-from ...receipts.service import files_of
 from .flow import Flow, Step
 from .sections import (
     Answers,
@@ -103,7 +103,7 @@ class StepPage:
         posted: list[Item] = (answers or {}).get(collection.name) or []
         return posted or items_in(self.memory, collection.name)
 
-    def stored_files(self, form: Form) -> dict[str, ReceiptFile]:
+    def stored_files(self, form: Form) -> dict[str, StoredFile]:
         """Name and size of the files the page's items refer to."""
         held = self.collection if self.collection and self.collection.file_slot else None
         ids = [entry.form["file_id"].data for entry in form[held.name]] if held else []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from typing import Any, Protocol
@@ -142,9 +143,19 @@ class Single(Section):
         return field_id == self.field_name
 
 
+@dataclass(frozen=True)
+class FileSlot:
+    """A file for each item of a collection: `file_id` holds a stored file's id, `file`
+    takes a new one. Its messages are in the flow's words."""
+
+    max_bytes_setting: str  # the config key of the largest file accepted
+    unknown_file: str  # an item names a file its draft did not store
+    full: str  # the draft holds its most files; formatted with limit=
+
+
 class Collection(Section):
     """Repeatable items (Add, Remove), each with a stable id its per-item answers follow,
-    and an optional file slot (`file_id` holds a stored file's id; `file` takes a new one)."""
+    and an optional file slot."""
 
     def __init__(
         self,
@@ -153,13 +164,15 @@ class Collection(Section):
         to_value: Callable[[Form], Item],
         to_formdata: Callable[[Item], dict[str, str]],
         max_items: int,
-        file_slot: bool = False,
+        item_anchor: str,
+        file_slot: FileSlot | None = None,
         heading: str | None = None,
         template: str | None = None,
     ) -> None:
         super().__init__(name, name, heading, template)
         self.item_form, self.max_items, self.file_slot = item_form, max_items, file_slot
         self.to_value, self.to_formdata = to_value, to_formdata
+        self.item_anchor = item_anchor  # the id of item N's legend is f"{item_anchor}-{N}"
 
     def complete(self, memory: Memory) -> bool:
         return bool(items_in(memory, self.name))
@@ -328,8 +341,14 @@ def _with_item_id(form: type[Form], item_id_field: str) -> type[Form]:
     return _FORMS[key]
 
 
+_FIELD_NAMES: dict[type[Form], tuple[str, ...]] = {}
+
+
 def _field_names_of(form: type[Form]) -> tuple[str, ...]:
-    return tuple(form()._fields)
+    """The names of a form class's fields (made once: a form is costly to make)."""
+    if form not in _FIELD_NAMES:
+        _FIELD_NAMES[form] = tuple(form()._fields)
+    return _FIELD_NAMES[form]
 
 
 @cache
@@ -356,7 +375,7 @@ def answers_from(form: Form, asked: tuple[Section, ...]) -> Answers:
     return answers
 
 
-# Repeated groups in form data ("receipts-0-merchant") -----------------------------------
+# Repeated groups in form data ("items-0-label") ----------------------------------------
 # A group's (or a Remove button's) number: ASCII digits only, and few of them. str.isdigit()
 # accepts "²" and "①", which int() refuses, and int() refuses over 4,300 digits.
 _INDEX = re.compile(r"[0-9]{1,4}", re.ASCII)

@@ -1,4 +1,5 @@
-"""Receipt files on a step page: stored the moment they arrive, referred to by id."""
+"""The files of a collection's items on a step page: stored the moment they arrive,
+referred to by id; and Add and Remove of items."""
 
 from __future__ import annotations
 
@@ -9,17 +10,15 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from ... import memory
-from ...receipts.checks import FileRejectedError
-from ...receipts.service import (
+from ...attachments.checks import FileRejectedError
+from ...attachments.service import (
     delete_all_but,
     delete_files,
     files_of,
     save_upload,
     unsubmitted_count,
 )
-from .sections import Collection, group_index, groups, new_item_id, with_groups
-
-UNKNOWN_FILE = "The file of this receipt is not one this draft stored: choose the file again"
+from .sections import Collection, FileSlot, group_index, groups, new_item_id, with_groups
 
 
 @dataclass
@@ -42,7 +41,8 @@ def receive_files(
     items = groups(formdata, collection.name)
     lineage = memory.lineage_of(draft_id)
     owned = files_of(lineage, [group.get("file_id", "") for group in items])
-    room = _Room(draft_id, lineage, {*kept, *owned})
+    assert collection.file_slot is not None
+    room = _Room(draft_id, lineage, {*kept, *owned}, collection.file_slot)
     errors: dict[str, str] = {}
     for index, group in enumerate(items[: collection.max_items]):  # a page has no more
         named = group.get("file_id", "")
@@ -52,7 +52,7 @@ def receive_files(
         if upload and upload.filename:
             error = room.store(group, upload)
         else:  # said, not in silence: no report loses its file
-            error = UNKNOWN_FILE if named and named not in owned else None
+            error = collection.file_slot.unknown_file if named and named not in owned else None
         if error:
             errors[f"{collection.name}-{index}-file"] = error
     return Received(with_groups(formdata, collection.name, items), errors)
@@ -62,8 +62,9 @@ class _Room:
     """How many more files a draft may hold (WIZARD_FILES_PER_DRAFT): when it is full, the
     files nothing refers to any more (left on pages asked again, or by another tab) go."""
 
-    def __init__(self, draft_id: str, lineage: str, referred: set[str]) -> None:
+    def __init__(self, draft_id: str, lineage: str, referred: set[str], slot: FileSlot) -> None:
         self.draft_id, self.lineage, self.referred = draft_id, lineage, referred
+        self.slot = slot
         self.limit = int(current_app.config["WIZARD_FILES_PER_DRAFT"])
         self.used = -1  # counted with the first file: a page without one costs no query
 
@@ -74,24 +75,21 @@ class _Room:
             delete_all_but(self.lineage, self.referred)
             self.used = unsubmitted_count(self.lineage)
         if self.used >= self.limit:
-            raise FileRejectedError(
-                f"This report already holds {self.limit} files, the most one report may. "
-                "Remove a file you no longer need, then choose this one again"
-            )
+            raise FileRejectedError(self.slot.full.format(limit=self.limit))
         self.used += 1
 
-    def store(self, receipt: dict[str, str], upload: FileStorage) -> str | None:
-        """Store the receipt's new file in its place (the one it replaces goes at once);
+    def store(self, item: dict[str, str], upload: FileStorage) -> str | None:
+        """Store the item's new file in its place (the one it replaces goes at once);
         the reason if it was refused."""
         try:
             self.take()
-            max_bytes = current_app.config["RECEIPT_MAX_BYTES"]
+            max_bytes = current_app.config[self.slot.max_bytes_setting]
             stored = save_upload(self.draft_id, self.lineage, upload, max_bytes)
         except FileRejectedError as e:
             return str(e)
-        delete_files(self.lineage, [receipt["file_id"]])
-        self.used -= bool(receipt["file_id"])
-        receipt["file_id"] = stored.id
+        delete_files(self.lineage, [item["file_id"]])
+        self.used -= bool(item["file_id"])
+        item["file_id"] = stored.id
         self.referred.add(stored.id)
         return None
 
@@ -100,18 +98,18 @@ def change_items(
     draft_id: str, collection: Collection, formdata: MultiDict[str, str], action: str
 ) -> tuple[MultiDict[str, str], str]:
     """Apply Add, Remove (item N) or Remove file (of item N); return data and an anchor."""
-    receipts = groups(formdata, collection.name)
+    items = groups(formdata, collection.name)
     verb, _, number = action.rpartition("-")
     index = group_index(number)
     anchor = "main-content"
-    if action == "add" and len(receipts) < collection.max_items:
-        receipts.append({"id": new_item_id()})
-        anchor = f"receipt-{len(receipts)}"
-    elif index is None or index >= len(receipts):
-        pass  # no such receipt (a button of an older page, or made up): nothing changes
-    elif verb == "remove" and len(receipts) > 1:
-        delete_files(memory.lineage_of(draft_id), [receipts.pop(index).get("file_id", "")])
+    if action == "add" and len(items) < collection.max_items:
+        items.append({"id": new_item_id()})
+        anchor = f"{collection.item_anchor}-{len(items)}"
+    elif index is None or index >= len(items):
+        pass  # no such item (a button of an older page, or made up): nothing changes
+    elif verb == "remove" and len(items) > 1:
+        delete_files(memory.lineage_of(draft_id), [items.pop(index).get("file_id", "")])
     elif verb == "remove-file":
-        delete_files(memory.lineage_of(draft_id), [receipts[index].pop("file_id", "")])
-        anchor = f"receipt-{index + 1}"
-    return with_groups(formdata, collection.name, receipts), anchor
+        delete_files(memory.lineage_of(draft_id), [items[index].pop("file_id", "")])
+        anchor = f"{collection.item_anchor}-{index + 1}"
+    return with_groups(formdata, collection.name, items), anchor

@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ... import memory
+from ...attachments.service import discard_unsubmitted, file_for_download
 from ...errors import note_submitted
 from ...extensions import limiter
 from ...memory import (
@@ -30,7 +31,6 @@ from ...memory import (
     DraftChangedError,
     TooLargeForCookieError,
 )
-from ...receipts.service import discard_unsubmitted, file_for_download
 from .flow import Flow, Step
 from .page import StepPage, with_file_errors
 from .sections import error_list, well_numbered
@@ -52,9 +52,9 @@ TOO_LARGE = "That was too much to send"
 FLOWS_KEY = "flows"  # app.extensions[FLOWS_KEY]: flow name (its blueprint's) -> Flow
 
 
-def flow_blueprint(flow: Flow) -> Blueprint:
+def flow_blueprint(flow: Flow, template_folder: str | None = None) -> Blueprint:
     """The pages of a flow, under its prefix: start, steps, confirmation, files, expiry."""
-    bp = Blueprint(flow.name, __name__, url_prefix=flow.prefix)
+    bp = Blueprint(flow.name, __name__, url_prefix=flow.prefix, template_folder=template_folder)
     bp.add_url_rule("", "new_draft", new_draft, methods=["POST"])
     bp.add_url_rule("/<draft_id>/<step_name>", "step", step, methods=["GET", "POST"])
     bp.add_url_rule("/<draft_id>/confirmation", "confirmation", confirmation)
@@ -240,7 +240,7 @@ def _received(page: StepPage) -> Received:
     """What the page posted, with its files stored."""
     formdata = _posted_formdata(page)
     held = page.collection
-    if held is None or not held.file_slot:
+    if held is None or held.file_slot is None:
         return Received(formdata)
     return receive_files(page.draft.id, held, formdata, request.files, page.files_in_memory())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from wtforms import Form
 from wtforms.validators import DataRequired
 
@@ -11,7 +12,7 @@ from ...memory import BudgetExceededError, TooLargeForCookieError, TooManyCookie
 from ...reports.service import find_report, submit_report
 from ..engine import Flow, Step
 from ..engine.fields import BooleanField, text
-from ..engine.sections import Collection, Group, PerItem, Single
+from ..engine.sections import Collection, FileSlot, Group, PerItem, Single
 from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
@@ -48,7 +49,13 @@ RECEIPTS = Collection(
     to_value=_receipt_value,
     to_formdata=_receipt_formdata,  # type: ignore[arg-type]
     max_items=MAX_RECEIPTS,
-    file_slot=True,
+    item_anchor="receipt",
+    file_slot=FileSlot(
+        max_bytes_setting="RECEIPT_MAX_BYTES",
+        unknown_file="The file of this receipt is not one this draft stored: choose the file again",
+        full="This report already holds {limit} files, the most one report may. Remove a "
+        "file you no longer need, then choose this one again",
+    ),
     heading="Receipts",
     template="expenses/receipts.html",
 )
@@ -114,5 +121,9 @@ EXPENSES = Flow(
     summary_template="expenses/summary.html",
     confirmation_template="expenses/confirmation.html",
     start_label="Start a new expense report",
-    template_globals={"receipt_legend": receipt_legend},
+    submit_label="Submit expense report",
+    template_globals={
+        "receipt_legend": receipt_legend,
+        "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
+    },
 )

@@ -9,8 +9,8 @@ from typing import Any
 from flask import url_for
 
 from ... import memory
-from ...receipts.models import ReceiptFile
-from ...receipts.service import files_of
+from ...attachments.models import StoredFile
+from ...attachments.service import files_of
 from ...reports.models import Report
 from .money import display_minor
 
@@ -24,7 +24,7 @@ class ReceiptLine:
     description: str
     category: str
     details: str
-    file: ReceiptFile | None
+    file: StoredFile | None
     file_url: str
 
     @property
@@ -71,7 +71,7 @@ def _line(
     number: int,
     receipt: dict[str, Any],
     category: dict[str, str],
-    file: ReceiptFile | None,
+    file: StoredFile | None,
     draft_id: str,
 ) -> ReceiptLine:
     url = url_for("expenses.file", draft_id=draft_id, file_id=file.id) if file else ""

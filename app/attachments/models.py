@@ -1,4 +1,4 @@
-"""A stored receipt file: owned by one draft, and by its report once submitted."""
+"""A stored file (a receipt, an attachment): owned by one draft, then by its submission."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 from ..extensions import db
 
 
-class ReceiptFile(db.Model):  # type: ignore[name-defined,misc]
+class StoredFile(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "receipt_files"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, never the name

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
 from .checks import check_upload, display_name
-from .models import ReceiptFile
+from .models import StoredFile
 
 # What save_upload names a file. Nothing else names one, so nothing else is looked up (a NUL
 # in it would even make PostgreSQL refuse the query).
@@ -29,12 +29,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def save_upload(draft_id: str, lineage: str, upload: FileStorage, max_bytes: int) -> ReceiptFile:
+def save_upload(draft_id: str, lineage: str, upload: FileStorage, max_bytes: int) -> StoredFile:
     """Check an uploaded file by its bytes and store it for this draft at once."""
     data = upload.stream.read(max_bytes + 1)  # one byte more tells "too large"
     filename = upload.filename or ""
     kind = check_upload(data, filename, max_bytes)
-    stored = ReceiptFile(
+    stored = StoredFile(
         id=secrets.token_urlsafe(16),
         draft_id=draft_id,
         lineage=lineage,
@@ -49,12 +49,12 @@ def save_upload(draft_id: str, lineage: str, upload: FileStorage, max_bytes: int
     return stored
 
 
-def files_of(lineage: str, file_ids: Iterable[str]) -> dict[str, ReceiptFile]:
+def files_of(lineage: str, file_ids: Iterable[str]) -> dict[str, StoredFile]:
     """The draft's files with these ids (names and sizes; not their bytes)."""
     wanted = _real(file_ids)
     if not wanted:
         return {}
-    query = select(ReceiptFile).where(ReceiptFile.lineage == lineage, ReceiptFile.id.in_(wanted))
+    query = select(StoredFile).where(StoredFile.lineage == lineage, StoredFile.id.in_(wanted))
     return {f.id: f for f in db.session.scalars(query)}
 
 
@@ -63,10 +63,10 @@ def delete_files(lineage: str, file_ids: Iterable[str]) -> None:
     wanted = _real(file_ids)
     if wanted:
         db.session.execute(
-            delete(ReceiptFile).where(
-                ReceiptFile.lineage == lineage,
-                ReceiptFile.id.in_(wanted),
-                ReceiptFile.submitted.is_(False),
+            delete(StoredFile).where(
+                StoredFile.lineage == lineage,
+                StoredFile.id.in_(wanted),
+                StoredFile.submitted.is_(False),
             )
         )
         db.session.commit()
@@ -75,7 +75,7 @@ def delete_files(lineage: str, file_ids: Iterable[str]) -> None:
 def unsubmitted_count(lineage: str) -> int:
     """How many files the draft holds that no report has taken yet."""
     query = select(func.count()).where(
-        ReceiptFile.lineage == lineage, ReceiptFile.submitted.is_(False)
+        StoredFile.lineage == lineage, StoredFile.submitted.is_(False)
     )
     return int(db.session.scalar(query) or 0)
 
@@ -83,25 +83,25 @@ def unsubmitted_count(lineage: str) -> int:
 def delete_all_but(lineage: str, keep: Iterable[str]) -> None:
     """Delete the draft's unsubmitted files except these (the ones it still refers to)."""
     db.session.execute(
-        delete(ReceiptFile).where(
-            ReceiptFile.lineage == lineage,
-            ReceiptFile.submitted.is_(False),
-            ReceiptFile.id.not_in(_real(keep)),
+        delete(StoredFile).where(
+            StoredFile.lineage == lineage,
+            StoredFile.submitted.is_(False),
+            StoredFile.id.not_in(_real(keep)),
         )
     )
     db.session.commit()
 
 
-def file_for_download(lineage: str, file_id: str) -> ReceiptFile | None:
+def file_for_download(lineage: str, file_id: str) -> StoredFile | None:
     """The file with its bytes, if it belongs to this draft (or its report)."""
     if not _real([file_id]):
         return None
     query = (
-        select(ReceiptFile)
-        .where(ReceiptFile.lineage == lineage, ReceiptFile.id == file_id)
-        .options(undefer(ReceiptFile.data))
+        select(StoredFile)
+        .where(StoredFile.lineage == lineage, StoredFile.id == file_id)
+        .options(undefer(StoredFile.data))
     )
-    found: ReceiptFile | None = db.session.scalar(query)
+    found: StoredFile | None = db.session.scalar(query)
     return found
 
 
@@ -112,10 +112,10 @@ def mark_submitted(lineage: str, file_ids: Iterable[str]) -> set[str]:
     if not wanted:
         return set()  # nothing to mark: no statement at all
     marked = db.session.scalars(
-        update(ReceiptFile)
-        .where(ReceiptFile.lineage == lineage, ReceiptFile.id.in_(wanted))
+        update(StoredFile)
+        .where(StoredFile.lineage == lineage, StoredFile.id.in_(wanted))
         .values(submitted=True)
-        .returning(ReceiptFile.id)
+        .returning(StoredFile.id)
         .execution_options(synchronize_session=False)  # the commit expires loaded files
     )
     return set(marked)
@@ -125,8 +125,8 @@ def discard_unsubmitted(lineage: str, commit: bool = True) -> None:
     """Delete the draft's files that did not become part of its report (commit=False: in
     the caller's transaction)."""
     db.session.execute(
-        delete(ReceiptFile)
-        .where(ReceiptFile.lineage == lineage, ReceiptFile.submitted.is_(False))
+        delete(StoredFile)
+        .where(StoredFile.lineage == lineage, StoredFile.submitted.is_(False))
         .execution_options(synchronize_session=False)  # nothing reads them afterwards
     )
     if commit:
@@ -143,15 +143,15 @@ def remove_abandoned(
     now = _now()
     idle_cutoff = now - dt.timedelta(seconds=idle_seconds)
     candidates = db.session.scalars(
-        select(ReceiptFile.draft_id)
-        .where(ReceiptFile.submitted.is_(False), ReceiptFile.created_at < idle_cutoff)
+        select(StoredFile.draft_id)
+        .where(StoredFile.submitted.is_(False), StoredFile.created_at < idle_cutoff)
         .distinct()
     ).all()
     expired = [draft_id for draft_id in candidates if not draft_is_live(draft_id)]
-    unsubmitted = ReceiptFile.submitted.is_(False)
-    outlived = ReceiptFile.created_at < now - dt.timedelta(seconds=absolute_seconds)
+    unsubmitted = StoredFile.submitted.is_(False)
+    outlived = StoredFile.created_at < now - dt.timedelta(seconds=absolute_seconds)
     result = db.session.execute(
-        delete(ReceiptFile).where(unsubmitted, ReceiptFile.draft_id.in_(expired) | outlived)
+        delete(StoredFile).where(unsubmitted, StoredFile.draft_id.in_(expired) | outlived)
     )
     db.session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,154 @@
+"""The engine drives a flow declared by the tests (toy.py: two steps, one collection) with
+memory on and off, in every place memory can live, with the demonstration layer absent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.flows import serve
+from tests.conftest import make_app
+from tests.helpers import errors_of
+
+from .toy import SENT, TEMPLATES, TOY
+
+PLACES = ("server", "cookie", "form")
+STATE = re.compile(r'name="memory_state" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(instance: Path) -> Iterator[Flask]:
+    app = make_app(instance, WIZARD_DEMO=False)
+    serve(app, TOY, template_folder=TEMPLATES)
+    SENT.clear()
+    yield app
+    SENT.clear()
+
+
+class Browser:
+    """One browser walking the toy flow; with memory passed through the form, every post
+    sends back the state of the page it came from (as a browser's form would)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client, self.state, self.draft = client, "", ""
+        self.token = TOKEN.search(client.get("/").text)[1]  # type: ignore[index]
+
+    def send(self, path: str, data: dict[str, str]) -> TestResponse:
+        """Post like a page's form, and follow a redirect like a browser."""
+        state = {"memory_state": self.state} if self.state else {}
+        page = self.client.post(path, data={"csrf_token": self.token, **state, **data})
+        while page.status_code == 303:
+            page = self.client.get(page.location)
+        if found := STATE.search(page.text):
+            self.state = found[1]
+        return page
+
+    def start(self, place: str, memory_on: bool = True) -> TestResponse:
+        self.send("/memory/strategy", {"strategy": place})
+        if not memory_on:
+            self.send("/memory", {"memory": "off"})
+        page = self.send("/toy", {})
+        self.draft = re.search(r'action="/toy/([^/]+)/person"', page.text)[1]  # type: ignore[index]
+        return page
+
+    def post(self, step: str, data: dict[str, str]) -> TestResponse:
+        return self.send(f"/toy/{self.draft}/{step}", data)
+
+
+def heading(page: TestResponse) -> str:
+    return re.search(r"<h1>(.*?)</h1>", page.text)[1]  # type: ignore[index]
+
+
+def field_names(page: TestResponse) -> list[str]:
+    main = page.text.split("<main", 1)[1].split("</main>", 1)[0]
+    return re.findall(r'<input[^>]* name="((?:person|things)-[^"]+)"', main)
+
+
+ADA = {"person-name": "Ada", "person-town": "London"}
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_memory_on_carries_the_person_to_the_last_step(app: Flask, place: str) -> None:
+    browser = Browser(app.test_client())
+    assert heading(browser.start(place)) == "About you"
+    things = browser.post("person", ADA)
+    assert heading(things) == "Your things"
+    assert "person-name" not in field_names(things)  # memory has it: not asked again
+    assert "Ada has 0 things" in things.text  # the summary, from memory
+    done = browser.post("things", {"things-0-id": "thing0001", "things-0-label": "Kettle"})
+    assert heading(done) == "Toy request sent"
+    sent = next(iter(SENT.values()))
+    assert sent.answers["person"] == {"name": "Ada", "town": "London"}
+    assert [t["label"] for t in sent.answers["things"]] == ["Kettle"]
+    assert (sent.counts.typed, sent.counts.repeated) == (3, 0)
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_memory_off_asks_again_and_counts_the_repeats(app: Flask, place: str) -> None:
+    browser = Browser(app.test_client())
+    browser.start(place, memory_on=False)
+    things = browser.post("person", ADA)
+    assert {"person-name", "person-town"} <= set(field_names(things))
+    assert "Session memory is off" in things.text
+    done = browser.post("things", {**ADA, "things-0-id": "thing0001", "things-0-label": "Kettle"})
+    assert heading(done) == "Toy request sent"
+    sent = next(iter(SENT.values()))
+    assert (sent.counts.typed, sent.counts.repeated) == (5, 2)  # name and town, twice
+    assert sent.counts.memory_use == "off"
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_add_and_remove_keep_what_was_typed(app: Flask, place: str) -> None:
+    browser = Browser(app.test_client())
+    browser.start(place)
+    browser.post("person", ADA)
+    first = {"things-0-id": "thing0001", "things-0-label": "Kettle"}
+    two = browser.post("things", {**first, "action": "add"})
+    assert field_names(two).count("things-1-label") == 1
+    assert 'value="Kettle"' in two.text  # typed, not yet sent: kept through Add
+    second = {
+        "things-1-id": re.search(r'name="things-1-id" type="hidden" value="([^"]+)"', two.text)[1]
+    }  # type: ignore[index]
+    one = browser.post(
+        "things", {**first, **second, "things-1-label": "Lamp", "action": "remove-0"}
+    )
+    assert "things-1-label" not in field_names(one)
+    assert 'value="Lamp"' in one.text and 'value="Kettle"' not in one.text
+    done = browser.post("things", {"things-0-id": second["things-1-id"], "things-0-label": "Lamp"})
+    assert [t["label"] for t in next(iter(SENT.values())).answers["things"]] == ["Lamp"]
+    assert done.status_code == 200
+
+
+def test_journey_guard_sends_an_early_visit_to_the_first_step(app: Flask) -> None:
+    browser = Browser(app.test_client())
+    browser.start("server")
+    page = browser.client.get(f"/toy/{browser.draft}/things", follow_redirects=True)
+    assert heading(page) == "About you"
+    assert "Complete this step first" in page.text
+
+
+def test_errors_keep_what_was_typed_and_a_hostile_field_is_ignored(app: Flask) -> None:
+    browser = Browser(app.test_client())
+    browser.start("server")
+    browser.post("person", ADA)
+    page = browser.post("things", {"things-0-id": "x", "things-0-label": "", "things-²-label": "?"})
+    assert page.status_code == 200
+    assert errors_of(page) == [("things-0-label", "Enter a label")]
+    assert not SENT
+
+
+def test_a_second_submit_of_the_same_draft_stores_nothing_more(app: Flask) -> None:
+    browser = Browser(app.test_client())
+    browser.start("server")
+    browser.post("person", ADA)
+    last = {"things-0-id": "thing0001", "things-0-label": "Kettle"}
+    browser.post("things", last)
+    again = browser.post("things", last)
+    assert heading(again) == "Toy request sent" and len(SENT) == 1

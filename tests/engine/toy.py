@@ -1,0 +1,91 @@
+"""A tiny flow of the tests' own: two steps, one repeatable collection. It is declared the
+way a product flow is, and the engine serves it with no line of engine code for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wtforms import Form
+
+from app.flows.engine import Collection, Flow, Group, Step
+from app.flows.engine.fields import HiddenField, text
+from app.flows.engine.submission import Submission, TypingCounts
+from app.memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
+
+TEMPLATES = str(Path(__file__).parent / "templates")
+
+
+class PersonForm(Form):
+    name = text("Your name", "Enter your name", 50)
+    town = text("Town", None, 50)
+
+
+class ThingForm(Form):
+    id = HiddenField()
+    label = text("Label", "Enter a label", 50)
+
+
+@dataclass
+class Sent:
+    """What the toy's submission stored."""
+
+    draft_id: str
+    lineage: str
+    reference: str
+    answers: dict[str, Any]
+    counts: TypingCounts
+
+
+SENT: dict[str, Sent] = {}  # lineage -> what was stored from it (tests clear it)
+
+
+def store(
+    draft_id: str, lineage: str, answers: dict[str, Any], counts: TypingCounts, on: bool
+) -> Sent:
+    """Once per lineage, like a product's submit: a second call returns the first record."""
+    reference = f"TOY-{len(SENT) + 1}"
+    return SENT.setdefault(lineage, Sent(draft_id, lineage, reference, answers, counts))
+
+
+def find(draft_id: str, lineage: str | None) -> Sent | None:
+    return next((s for s in SENT.values() if s.draft_id == draft_id or s.lineage == lineage), None)
+
+
+PERSON = Group("person", PersonForm, "About you", "toy/person.html")
+THINGS = Collection(
+    "things",
+    ThingForm,
+    to_value=lambda entry: {"id": entry["id"].data, "label": entry["label"].data},
+    to_formdata=lambda item: {k: str(v) for k, v in item.items()},
+    max_items=3,
+    item_anchor="thing",
+    heading="Things",
+    template="toy/things.html",
+)
+TOY = Flow(
+    name="toy",
+    prefix="/toy",
+    noun="toy request",
+    steps=(
+        Step("person", "About you", "engine/step.html", asks=(PERSON,)),
+        Step("things", "Your things", "engine/review.html", asks=(THINGS,), needs=(PERSON,)),
+    ),
+    sections=(PERSON, THINGS),
+    submission=Submission(
+        store=store,  # type: ignore[arg-type]
+        find=find,
+        answers_of=lambda sent: sent.answers,
+        summarise=lambda answers, draft_id: answers,
+    ),
+    refusals={
+        BudgetExceededError: "Too much to keep ({size} of {limit} bytes).",
+        TooLargeForCookieError: "Too much for a cookie ({size} of {limit} bytes).",
+        TooManyCookiesError: "Too many cookies ({size} of {limit} bytes).",
+    },
+    summary_template="toy/summary.html",
+    confirmation_template="toy/confirmation.html",
+    start_label="Start a toy request",
+    submit_label="Send toy request",
+)
