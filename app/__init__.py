@@ -46,8 +46,7 @@ def _beside_the_package(folder: str) -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import flows
-    from .reports import database
+    from . import database, flows
 
     security.init_app(app)  # before the session interface reads the cookie name
     memory.init_app(app)

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import memory
+from .database import ensure_tables
 from .extensions import db
-from .reports.database import ensure_tables
 
 bp = Blueprint("health", __name__)
 RETRY_AFTER_SECONDS = 30

@@ -12,8 +12,8 @@ from jinja2 import Template
 
 from .. import memory
 from ..flows.engine.signals import submitted
+from ..flows.expenses.models import Report
 from ..memory import Draft
-from ..reports.models import Report
 
 
 def init_app(app: Flask) -> None:

@@ -30,7 +30,7 @@ from werkzeug.routing import PathConverter
 from .. import memory
 from ..errors import problem
 from ..extensions import limiter
-from ..flows.expenses.flow import EXPENSES
+from ..flows.engine.views import flows_of
 from ..memory import Draft, DraftChangedError, Memory
 from ..memory.state import (
     JSON,
@@ -46,8 +46,6 @@ from ..memory.state import (
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.json")
 KEY_URL = "/drafts/<draft_id>/state/<memory_key:key>"
-# The page whose answers each key holds; "unsaved:<step>" is a step's input kept by Add/Remove.
-WIZARD_KEYS = {s.key: EXPENSES.owner_of(s).title for s in EXPENSES.sections if s.key}
 UNSAVED_PREFIX = "unsaved:"
 MAX_NESTING = 32  # deeper values would only be there to exhaust the parser and the encoders
 MAX_NUMBER = 2**63 - 1  # what msgpack (and so Redis) carries; floats too, for one simple rule
@@ -190,8 +188,15 @@ def _contains(state: Memory, key: str, item: str) -> bool:
     return isinstance(state.get(key), list) and state.contains(key, _detected(item))
 
 
+def _flow_keys() -> dict[str, str]:
+    """The title of the page whose answers each key holds, in every flow served (the key
+    "unsaved:<step>" is a step's input kept by Add or Remove)."""
+    flows = flows_of(current_app).values()
+    return {s.key: f.owner_of(s).title for f in flows for s in f.sections if s.key}
+
+
 def _refuse_wizard_key(key: str) -> None:
-    page = "the step" if key.startswith(UNSAVED_PREFIX) else WIZARD_KEYS.get(key)
+    page = "the step" if key.startswith(UNSAVED_PREFIX) else _flow_keys().get(key)
     if page:
         raise RefusedError(
             409,

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from .. import memory
+from ..flows.expenses.models import Report
 from ..memory import Draft
-from ..reports.models import Report
 
 bp = Blueprint("compare", __name__)
 

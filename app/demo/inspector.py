@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app, request
 
 from .. import memory
-from ..flows.expenses.flow import EXPENSES
+from ..flows.engine.views import flows_of
 
 STORE_NAMES = {
     "sqlite": "the app's embedded SQLite store on this server",
@@ -144,7 +144,8 @@ WRITERS = {"api": "The HTTP API"}  # writers that are not steps
 
 
 def _writer_title(writer: str) -> str:
-    found = EXPENSES.step_named(writer)
+    steps = (flow.step_named(writer) for flow in flows_of(current_app).values())
+    found = next((step for step in steps if step), None)
     return found.title if found else WRITERS.get(writer, writer or "unknown")
 
 

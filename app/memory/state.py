@@ -35,7 +35,7 @@ class BadValueError(SessionStateError):
 
 class BudgetExceededError(SessionStateError):
     """A write that would take a draft's memory over its size budget; nothing was written.
-    (Its words are a flow's: a flow says what to leave out, see app/wizard/views.py.)"""
+    (Its words are a flow's: see Flow.refusals in app/flows/engine/flow.py.)"""
 
     def __init__(self, size: int, limit: int, message: str = "") -> None:
         super().__init__(

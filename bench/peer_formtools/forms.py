@@ -1,4 +1,4 @@
-"""The four steps' forms, with the fields, messages and rules of app/wizard/forms.py."""
+"""The four steps' forms, with the fields, messages and rules of app/flows/expenses/forms.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A submitted report and its line items, as app/reports/models.py has them."""
+"""A submitted report and its line items, as app/flows/expenses/models.py has them."""
 
 from __future__ import annotations
 

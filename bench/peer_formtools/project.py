@@ -11,7 +11,7 @@ from django.core.management import call_command
 HERE = Path(__file__).resolve().parent
 
 # The app's embedded store is one SQLite file in WAL mode with synchronous=NORMAL
-# (app/memory/store.py), its reports another one tuned the same way (app/reports/database.py).
+# (app/memory/store.py), its reports another one tuned the same way (app/database.py).
 # The closest Django has is the database session engine on SQLite, tuned alike.
 SQLITE_TUNING = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

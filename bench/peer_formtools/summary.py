@@ -1,4 +1,4 @@
-"""A report's answers arranged for reading (review and confirmation), as app/wizard/summary.py."""
+"""A report's answers arranged for reading, as app/flows/expenses/summary.py does."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.adversarial.browsers import PLACES, PlaceWizard, heading
 from tests.helpers import employee_form, errors_of, receipt_form
 from tests.property import BASE

@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.files import png
 from tests.helpers import Wizard, receipt_form
 from tests.integration.test_cookie_memory import draft_cookie, use_cookie

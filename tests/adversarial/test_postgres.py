@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.adversarial.browsers import PlaceWizard, heading
 from tests.adversarial.test_input import MADE_UP_FILE
 from tests.helpers import receipt_form

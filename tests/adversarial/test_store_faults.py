@@ -27,7 +27,7 @@ from flask import Flask
 from sqlalchemy import URL, Table, create_engine, event, make_url
 
 from app.flows.expenses.flow import EXPENSES
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.conftest import make_app
 from tests.files import png
 from tests.helpers import Wizard, employee_form, receipt_form

@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy import inspect
 
 from app.attachments.models import StoredFile
+from app.database import ensure_tables
 from app.extensions import db
-from app.reports.database import ensure_tables
 from tests.conftest import make_app
 
 LINEAGE = "AbCdEfGhIjKlMnOpQrStUv"  # 22 characters, as a draft id's lineage always is

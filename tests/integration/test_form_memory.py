@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.helpers import Wizard, receipt_form
 

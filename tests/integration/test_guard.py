@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.clock import ABSOLUTE_LIFETIME, IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.conftest import make_app
 from tests.helpers import Wizard, employee_form, receipt_form

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.helpers import Wizard, employee_form, legends_of, receipt_form
 
 NOTICE = "Session memory is off, so this step doesn't know what you entered before."

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Flask
 
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.helpers import TODAY, Wizard, errors_of, legends_of, receipt_form
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.helpers import EMPLOYEE, Wizard
 
 NOTICE = "Some answers on this page no longer pass the checks. Check them and continue."

@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.reports import service
-from app.reports.models import LineItem, Report
-from app.reports.service import TypingCounts, submit_report
+from app.flows.expenses import submit as service
+from app.flows.expenses.models import LineItem, Report
+from app.flows.expenses.submit import TypingCounts, submit_report
 from tests.conftest import make_app
 from tests.files import jpeg, png
 from tests.helpers import Wizard, receipt_form, report_answers

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.helpers import Wizard, employee_form, receipt_form
 
 NOTICE = "Complete this step first: the later steps need its answers."

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.reports.models import LineItem, Report
+from app.flows.expenses.models import LineItem, Report
 from tests.conftest import make_app
 from tests.helpers import Wizard
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app.reports.models import LineItem, Report
-from app.reports.service import TypingCounts, submit_report
+from app.flows.expenses.models import LineItem, Report
+from app.flows.expenses.submit import TypingCounts, submit_report
 from tests.helpers import Wizard, report_answers
 
 ALREADY = "This report had already been submitted"

@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app.attachments.models import StoredFile
-from app.reports.models import LineItem
+from app.flows.expenses.models import LineItem
 from tests.clock import IDLE_TIMEOUT, MovableClock
 from tests.files import jpeg, pdf, png, png_bomb
 from tests.helpers import Wizard, errors_of, receipt_form

@@ -15,7 +15,7 @@ import sqlalchemy
 from flask import Flask
 from werkzeug.datastructures import FileStorage
 
-from app.reports.models import LineItem, Report
+from app.flows.expenses.models import LineItem, Report
 from tests.conftest import make_app
 from tests.files import png
 from tests.helpers import Wizard, employee_form, receipt_form

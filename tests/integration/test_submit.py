@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.reports.models import LineItem, Report
+from app.flows.expenses.models import LineItem, Report
 from tests.helpers import Wizard
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from app.reports.models import Report
+from app.flows.expenses.models import Report
 from tests.helpers import employee_form, receipt_form
 from tests.property import (
     BASE,

@@ -154,7 +154,8 @@ class StepPage:
         numbering = _Numbering(self, posted)
         flat: dict[str, str] = {}
         for section in self.flow.sections:
-            flat.update(section.typed(answers, numbering))
+            if section.key in answers:
+                flat.update(section.typed(answers, numbering))
         return {name: value for name, value in flat.items() if value not in ("", None)}
 
     def supplied(self, answers: Answers) -> Answers:

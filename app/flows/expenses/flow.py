@@ -9,13 +9,13 @@ from wtforms import Form
 from wtforms.validators import DataRequired
 
 from ...memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
-from ...reports.service import find_report, submit_report
 from ..engine import Flow, Step
 from ..engine.fields import BooleanField, text
 from ..engine.sections import Collection, FileSlot, Group, PerItem, Single
 from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
+from .submit import find_report, submit_report
 from .summary import answers_of, receipt_legend, summarise
 from .values import Receipt
 

@@ -11,7 +11,7 @@ from flask import url_for
 from ... import memory
 from ...attachments.models import StoredFile
 from ...attachments.service import files_of
-from ...reports.models import Report
+from .models import Report
 from .money import display_minor
 
 

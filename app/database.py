@@ -15,9 +15,9 @@ from flask import Flask, current_app, request
 from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..attachments import models as receipt_models  # noqa: F401  (registers the tables)
-from ..extensions import db
-from . import models  # noqa: F401
+from .attachments import models as file_models  # noqa: F401  (registers the tables)
+from .extensions import db
+from .flows.expenses import models  # noqa: F401
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..attachments.service import discard_unsubmitted, mark_submitted
-from ..extensions import db
-from ..flows.engine.submission import SubmitRefusedError, TypingCounts
+from ...attachments.service import discard_unsubmitted, mark_submitted
+from ...extensions import db
+from ..engine.submission import SubmitRefusedError, TypingCounts
 from .models import LineItem, Report
 
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase

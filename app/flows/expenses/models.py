@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ...extensions import db
 
 
 class Report(db.Model):  # type: ignore[name-defined,misc]

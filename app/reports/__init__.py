@@ -1,1 +1,0 @@
-"""Submitted expense reports: the database, never session memory."""
