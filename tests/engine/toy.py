@@ -11,6 +11,7 @@ from wtforms import Form
 
 from app.flows.engine import Collection, Flow, Group, Step
 from app.flows.engine.fields import HiddenField, text
+from app.flows.engine.sections import Row
 from app.flows.engine.submission import Submission, TypingCounts
 from app.memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
 
@@ -61,6 +62,8 @@ THINGS = Collection(
     to_formdata=lambda item: {k: str(v) for k, v in item.items()},
     max_items=3,
     item_anchor="thing",
+    item_rows=lambda item, shown: (Row("Label", item["label"]),),
+    item_heading="Thing",
     heading="Things",
     template="toy/things.html",
 )
@@ -77,14 +80,12 @@ TOY = Flow(
         store=store,  # type: ignore[arg-type]
         find=find,
         answers_of=lambda sent: sent.answers,
-        summarise=lambda answers, draft_id: answers,
     ),
     refusals={
         BudgetExceededError: "Too much to keep ({size} of {limit} bytes).",
         TooLargeForCookieError: "Too much for a cookie ({size} of {limit} bytes).",
         TooManyCookiesError: "Too many cookies ({size} of {limit} bytes).",
     },
-    summary_template="toy/summary.html",
     confirmation_template="toy/confirmation.html",
     start_label="Start a toy request",
     submit_label="Send toy request",

@@ -7,13 +7,16 @@ StepsHelper of django-formtools, hmpo-form-wizard's prereqs and checkJourney.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...memory import Memory
-from .sections import Collection, PerItem, Section
+from .sections import Answers, Collection, PerItem, Section
 from .submission import Submission
+
+if TYPE_CHECKING:
+    from .summary import Block
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Step:
     template: str
     asks: tuple[Section, ...]
     needs: tuple[Section, ...] = ()
+    summary_heading: str | None = None  # its block's heading on review, if not its title
 
     def is_complete(self, memory: Memory) -> bool:
         """Say whether memory holds every answer this step asks for."""
@@ -44,11 +48,12 @@ class Flow:
     # Memory's refusals (BudgetExceededError and its kinds) in the flow's words, with what
     # the person can leave out; formatted with size= and limit=.
     refusals: Mapping[type[Exception], str]
-    summary_template: str  # the answers as review and confirmation show them
     confirmation_template: str
     start_label: str  # the button that starts a draft
     submit_label: str  # the button on the final step
     template_globals: Mapping[str, Any] = field(default_factory=dict)  # its templates' helpers
+    # Blocks of its own after the steps' on review and confirmation (totals), from answers.
+    summary_extras: Callable[[Answers], list[Block]] | None = None
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -68,12 +68,11 @@ class StepPage:
         return self.step is self.flow.final
 
     def change_links(self) -> dict[str, str]:
-        """Each section's Change link on review: the page of the step that asks for it."""
-        owned = ((s, self.flow.owner_of(s)) for s in self.flow.sections if s.key)
+        """Each earlier step's Change link on review: its page."""
         return {
-            s.name: url_for(f"{self.flow.name}.step", draft_id=self.draft.id, step_name=o.name)
-            for s, o in owned
-            if o is not self.flow.final
+            s.name: url_for(f"{self.flow.name}.step", draft_id=self.draft.id, step_name=s.name)
+            for s in self.flow.steps
+            if s is not self.flow.final
         }
 
     @property

@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
 from wtforms.fields.core import UnboundField
 
+from ...attachments.checks import human_size
 from ...memory import Memory
 from .fields import HiddenField
 
@@ -38,6 +39,42 @@ class Items(Protocol):
     """Where a section finds a collection's items: as posted, else as remembered."""
 
     def items(self, collection: Collection, answers: Answers | None = None) -> list[Item]: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer as summaries show it: its name and value ("" shows "Not provided"); a
+    value may be a link (to a stored file) with a note after it (its size)."""
+
+    key: str
+    value: str
+    link: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows under an optional subheading (an item of a collection)."""
+
+    heading: str | None
+    rows: tuple[Row, ...]
+
+
+@dataclass
+class Shown:
+    """What a section's summary may use: every answer, and the stored files its items name
+    (with their download addresses)."""
+
+    answers: Answers
+    files: dict[str, Any]  # file id -> StoredFile
+    file_url: Callable[[str], str]
+
+    def file_row(self, key: str, item: Item) -> Row:
+        """An item's file as a row: a download link and its size, or "Not provided"."""
+        stored = self.files.get(item.get("file_id", ""))
+        if stored is None:
+            return Row(key, "")
+        return Row(key, stored.name, self.file_url(stored.id), f"({human_size(stored.size)})")
 
 
 class Section:
@@ -78,6 +115,10 @@ class Section:
         """Whether a form field (by its id) is one of this section's."""
         return field_id.startswith(f"{self.name}-")
 
+    def rows(self, shown: Shown) -> list[Rows]:
+        """This section's answers as summaries show them."""
+        return []
+
     def shown(self, asked: tuple[Section, ...]) -> bool:
         """Whether a page asking these sections shows this one (not merged into another)."""
         return True
@@ -105,6 +146,11 @@ class Group(Section):
     def typed(self, answers: Answers, items: Items) -> dict[str, str]:
         value = answers.get(self.name) or {}
         return {f"{self.name}.{k}": v for k, v in value.items()}
+
+    def rows(self, shown: Shown) -> list[Rows]:
+        value = shown.answers.get(self.name) or {}
+        labels = _labels_of(self.form)
+        return [Rows(None, tuple(Row(labels[k], str(value.get(k, ""))) for k in labels))]
 
 
 class Single(Section):
@@ -142,6 +188,12 @@ class Single(Section):
     def owns(self, field_id: str) -> bool:
         return field_id == self.field_name
 
+    def rows(self, shown: Shown) -> list[Rows]:
+        if self.key is None:
+            return []
+        label = _labels_of(_single_form(self))[self.field_name]
+        return [Rows(None, (Row(label, str(shown.answers.get(self.key) or "")),))]
+
 
 @dataclass(frozen=True)
 class FileSlot:
@@ -165,11 +217,14 @@ class Collection(Section):
         to_formdata: Callable[[Item], dict[str, str]],
         max_items: int,
         item_anchor: str,
+        item_rows: Callable[[Item, Shown], tuple[Row, ...]],
+        item_heading: str,
         file_slot: FileSlot | None = None,
         heading: str | None = None,
         template: str | None = None,
     ) -> None:
         super().__init__(name, name, heading, template)
+        self.item_rows, self.item_heading = item_rows, item_heading
         self.item_form, self.max_items, self.file_slot = item_form, max_items, file_slot
         self.to_value, self.to_formdata = to_value, to_formdata
         self.item_anchor = item_anchor  # the id of item N's legend is f"{item_anchor}-{N}"
@@ -209,6 +264,13 @@ class Collection(Section):
         )
         return dict(named)
 
+    def rows(self, shown: Shown) -> list[Rows]:
+        items = shown.answers.get(self.name) or []
+        return [
+            Rows(f"{self.item_heading} {n}", self.item_rows(item, shown))
+            for n, item in enumerate(items, start=1)
+        ]
+
     def held(self, remembered: list[Item], posted: list[Item]) -> list[Item]:
         """What memory held for each posted item, by id: an item that moved up (one before
         it removed) is still the one memory had."""
@@ -231,10 +293,12 @@ class PerItem(Section):
         of: Collection,
         form: type[Form],
         item_id_field: str,
+        item_row: Callable[[int, Item, dict[str, str]], Row],
         template: str | None = None,
     ) -> None:
         super().__init__(name, name, None, template)
         self.of, self.form, self.item_id_field = of, form, item_id_field
+        self.item_row = item_row  # (item's number, the item, its answer) -> its row
 
     def complete(self, memory: Memory) -> bool:
         items, values = items_in(memory, self.of.name), mapping_in(memory, self.name)
@@ -289,6 +353,11 @@ class PerItem(Section):
         aligned = [{**posted.get(i["id"], {}), self.item_id_field: i["id"]} for i in items]
         return with_groups(formdata, self.name, aligned)
 
+    def rows(self, shown: Shown) -> list[Rows]:
+        values = shown.answers.get(self.name) or {}
+        items = enumerate(shown.answers.get(self.of.name) or [], start=1)
+        return [Rows(None, tuple(self.item_row(n, i, values.get(i["id"], {})) for n, i in items))]
+
     def kept_for(self, memory: Memory, items: list[Item]) -> dict[str, Any]:
         """Memory's answers for these items only (those of removed items go)."""
         kept = {item["id"] for item in items}
@@ -342,6 +411,21 @@ def _with_item_id(form: type[Form], item_id_field: str) -> type[Form]:
 
 
 _FIELD_NAMES: dict[type[Form], tuple[str, ...]] = {}
+_LABELS: dict[type[Form], dict[str, str]] = {}
+
+
+def _labels_of(form: type[Form]) -> dict[str, str]:
+    """Each field's label text, by name, in the form's order (made once)."""
+    if form not in _LABELS:
+        _LABELS[form] = {name: f.label.text for name, f in form()._fields.items()}
+    return _LABELS[form]
+
+
+def _single_form(section: Single) -> type[Form]:
+    key = ("single", section)
+    if key not in _FORMS:
+        _FORMS[key] = type("SingleForm", (Form,), section.fields(()))
+    return _FORMS[key]
 
 
 def _field_names_of(form: type[Form]) -> tuple[str, ...]:

@@ -50,9 +50,8 @@ Store = Callable[[str, str, Answers, TypingCounts, bool], Record]
 
 @dataclass(frozen=True)
 class Submission:
-    """How a flow stores a whole draft, finds it again, and shows it."""
+    """How a flow stores a whole draft, and finds it again."""
 
     store: Store
     find: Callable[[str, str | None], Record | None]  # (draft id, lineage or None)
     answers_of: Callable[[Any], Answers]  # a stored record's answers, as memory held them
-    summarise: Callable[[Answers, str], Any]  # (answers, draft id) -> what summaries show

@@ -36,6 +36,7 @@ from .page import StepPage, with_file_errors
 from .sections import error_list, well_numbered
 from .signals import submitted
 from .submission import SubmitRefusedError, TypingCounts
+from .summary import summary_of
 from .uploads import Received, change_items, receive_files
 
 NOTICES = {
@@ -124,7 +125,7 @@ def confirmation(draft_id: str) -> str:
     record = flow.submission.find(draft_id, None) if memory.owns(draft_id) else None
     if record is None:
         abort(404)
-    summary = flow.submission.summarise(flow.submission.answers_of(record), draft_id)
+    summary = summary_of(flow, flow.submission.answers_of(record), draft_id)
     return render_template(
         flow.confirmation_template,
         flow=flow,
@@ -323,7 +324,8 @@ def render_step(
     }
     if page.is_final and not page.asks_again:
         answers = page.remembered_answers()
-        context["summary"] = page.flow.submission.summarise(answers, page.draft.id)
+        changes = page.change_links()
+        context["summary"] = summary_of(page.flow, answers, page.draft.id, changes)
     return render_template(page.step.template, **context), status
 
 

@@ -16,7 +16,7 @@ from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
 from .submit import find_report, submit_report
-from .summary import answers_of, receipt_legend, summarise
+from .summary import answers_of, category_row, receipt_legend, receipt_rows, totals
 from .values import Receipt
 
 
@@ -50,6 +50,8 @@ RECEIPTS = Collection(
     to_formdata=_receipt_formdata,  # type: ignore[arg-type]
     max_items=MAX_RECEIPTS,
     item_anchor="receipt",
+    item_rows=receipt_rows,
+    item_heading="Receipt",
     file_slot=FileSlot(
         max_bytes_setting="RECEIPT_MAX_BYTES",
         unknown_file="The file of this receipt is not one this draft stored: choose the file again",
@@ -60,7 +62,12 @@ RECEIPTS = Collection(
     template="expenses/receipts.html",
 )
 CATEGORIES = PerItem(
-    "categories", RECEIPTS, CategoryFields, "receipt_id", "expenses/categories.html"
+    "categories",
+    RECEIPTS,
+    CategoryFields,
+    "receipt_id",
+    item_row=category_row,
+    template="expenses/categories.html",
 )
 PURPOSE = Single(
     "purpose",
@@ -91,6 +98,7 @@ EXPENSES = Flow(
             "engine/step.html",
             asks=(CATEGORIES, PURPOSE),
             needs=(RECEIPTS,),
+            summary_heading="Categories and business purpose",
         ),
         Step(
             "review",
@@ -105,7 +113,6 @@ EXPENSES = Flow(
         store=submit_report,
         find=find_report,
         answers_of=answers_of,
-        summarise=summarise,
     ),
     refusals={
         BudgetExceededError: "This report is too large to keep in session memory ({size:,} "
@@ -118,10 +125,10 @@ EXPENSES = Flow(
         "Nothing was lost: keep session memory on the server to go on, or finish or delete "
         "another draft.",
     },
-    summary_template="expenses/summary.html",
     confirmation_template="expenses/confirmation.html",
     start_label="Start a new expense report",
     submit_label="Submit expense report",
+    summary_extras=totals,
     template_globals={
         "receipt_legend": receipt_legend,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],

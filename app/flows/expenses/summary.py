@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
-
-from ... import memory
-from ...attachments.models import StoredFile
-from ...attachments.service import files_of
+from ..engine.sections import Row, Shown
+from ..engine.summary import Block
 from .models import Report
 from .money import display_minor
-
-
-@dataclass(frozen=True)
-class ReceiptLine:
-    number: int
-    date: str
-    merchant: str
-    amount: str
-    description: str
-    category: str
-    details: str
-    file: StoredFile | None
-    file_url: str
-
-    @property
-    def category_text(self) -> str:
-        return f"{self.category}: {self.details}" if self.details else self.category
-
-
-@dataclass(frozen=True)
-class Summary:
-    employee: dict[str, str]
-    receipts: list[ReceiptLine]
-    business_purpose: str
-    totals: list[str]
-
-    @property
-    def category_rows(self) -> list[tuple[str, str]]:
-        return [(f"Receipt {r.number}: {r.merchant}", r.category_text) for r in self.receipts]
 
 
 def receipt_legend(number: int, receipt: dict[str, Any]) -> str:
@@ -50,49 +17,37 @@ def receipt_legend(number: int, receipt: dict[str, Any]) -> str:
     return f"Receipt {number}: {receipt['merchant']}, {amount}, {receipt['date']}"
 
 
-def summarise(answers: dict[str, Any], draft_id: str) -> Summary:
-    """Arrange a whole report's answers (as memory holds them) for display."""
-    categories = answers.get("categories") or {}
-    wanted = (r.get("file_id", "") for r in answers["receipts"])
-    files = files_of(memory.lineage_of(draft_id), wanted)
-    lines = [
-        _line(n, r, categories.get(r["id"], {}), files.get(r.get("file_id", "")), draft_id)
-        for n, r in enumerate(answers["receipts"], start=1)
-    ]
-    return Summary(
-        employee=answers["employee"],
-        receipts=lines,
-        business_purpose=answers.get("business_purpose", ""),
-        totals=_totals(answers["receipts"]),
+def category_text(category: dict[str, str]) -> str:
+    """'Other: Visa fee', or the category alone."""
+    details = category.get("details", "")
+    return f"{category.get('category', '')}: {details}" if details else category.get("category", "")
+
+
+def receipt_rows(receipt: dict[str, Any], shown: Shown) -> tuple[Row, ...]:
+    """A receipt on review and confirmation, with its category and its file."""
+    category = (shown.answers.get("categories") or {}).get(receipt["id"], {})
+    return (
+        Row("Date", receipt["date"]),
+        Row("Merchant", receipt["merchant"]),
+        Row("Amount", display_minor(receipt["amount_minor"], receipt["currency"])),
+        Row("Description", receipt.get("description", "")),
+        Row("Category", category_text(category)),
+        shown.file_row("Receipt file", receipt),
     )
 
 
-def _line(
-    number: int,
-    receipt: dict[str, Any],
-    category: dict[str, str],
-    file: StoredFile | None,
-    draft_id: str,
-) -> ReceiptLine:
-    url = url_for("expenses.file", draft_id=draft_id, file_id=file.id) if file else ""
-    return ReceiptLine(
-        number=number,
-        date=receipt["date"],
-        merchant=receipt["merchant"],
-        amount=display_minor(receipt["amount_minor"], receipt["currency"]),
-        description=receipt.get("description", ""),
-        category=category.get("category", ""),
-        details=category.get("details", ""),
-        file=file,
-        file_url=url,
-    )
+def category_row(number: int, receipt: dict[str, Any], category: dict[str, str]) -> Row:
+    """'Receipt 1: Hotel Adlon' -> 'Lodging'."""
+    return Row(f"Receipt {number}: {receipt['merchant']}", category_text(category))
 
 
-def _totals(receipts: list[dict[str, Any]]) -> list[str]:
+def totals(answers: dict[str, Any]) -> list[Block]:
+    """The report's total in each currency it uses."""
     sums: dict[str, int] = defaultdict(int)
-    for receipt in receipts:
+    for receipt in answers.get("receipts") or []:
         sums[receipt["currency"]] += receipt["amount_minor"]
-    return [display_minor(total, currency) for currency, total in sorted(sums.items())]
+    shown = tuple(display_minor(total, currency) for currency, total in sorted(sums.items()))
+    return [Block("totals", "Totals", items=shown)]
 
 
 def answers_of(report: Report) -> dict[str, Any]:
