@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
@@ -41,8 +41,7 @@ class Items(Protocol):
     def items(self, collection: Collection, answers: Answers | None = None) -> list[Item]: ...
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):  # a tuple: made by the dozen on every review page
     """One answer as summaries show it: its name and value ("" shows "Not provided"); a
     value may be a link (to a stored file) with a note after it (its size)."""
 
@@ -52,8 +51,7 @@ class Row:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Rows:
+class Rows(NamedTuple):
     """Rows under an optional subheading (an item of a collection)."""
 
     heading: str | None

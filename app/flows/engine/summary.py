@@ -5,8 +5,7 @@ review page and the confirmation share it (the confirmation without Change links
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask import url_for
 
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from .flow import Flow, Step
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """What one step collected, or a flow's own addition (totals): a plain list of items."""
 
     id: str
