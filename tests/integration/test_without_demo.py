@@ -41,6 +41,7 @@ def test_a_whole_report_without_the_demonstration_layer(
     assert heading(confirmation) == "Expense report submitted", confirmation.text[:500]
     assert "EXP-" in confirmation.text and INSPECTOR not in confirmation.text
     assert "memory on vs memory off" not in confirmation.text
+    assert "a demonstration of" not in confirmation.text  # a plain service says none
 
 
 def _all_again() -> dict[str, str]:
