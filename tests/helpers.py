@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -137,7 +138,7 @@ class Wizard:
     def post(
         self,
         step: str,
-        data: dict[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,  # a value may be a file: (stream, name)
         draft: str | None = None,
         **kwargs: Any,
     ) -> TestResponse:
