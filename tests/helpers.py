@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -64,37 +65,111 @@ def legends_of(response: TestResponse) -> list[str]:
     return re.findall(r"<legend[^>]*>([^<]+)</legend>", main)
 
 
-class Wizard:
-    """Drive one browser (one test client) through the wizard."""
+PLACES = ("server", "cookie", "form")  # where a draft's memory may live
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+STATE = re.compile(r'name="memory_state" value="([^"]*)"')
+FIRST_STEP = re.compile(r'action="(/report/[^/"]+)/employee"')
 
-    def __init__(self, client: FlaskClient) -> None:
+
+class Wizard:
+    """Drive one browser (one test client) through the wizard, its drafts' memory kept in
+    `strategy` (server, cookie or form), with memory on or off.
+
+    With memory passed through the form, every post sends back the state of the page it
+    came from, an accepted step is answered with the next page itself (200, not a 303), and
+    a plain GET carries no memory. With `follow`, a redirect is followed as a browser would
+    (and `page` is what it shows); without it the 303 is handed back to be checked. Calls
+    name a draft (`draft=`) to act on one other than the last started (a browser with tabs).
+    """
+
+    def __init__(
+        self,
+        client: FlaskClient,
+        strategy: str = "server",
+        memory_on: bool = True,
+        follow: bool = False,
+    ) -> None:
         self.client = client
+        self.strategy, self.memory_on, self.follow = strategy, memory_on, follow
         self.draft_url = ""
+        self.state = ""  # the memory_state of the page shown (memory in the form)
+        self.page: TestResponse | None = None  # the page the browser shows now
         self._token = ""
 
     def token(self) -> str:
         if not self._token:
-            page = self.client.get("/")
-            self._token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+            found = TOKEN.search(self.client.get("/").text)
+            assert found is not None, "the start page has no CSRF token"
+            self._token = found[1]
         return self._token
 
+    def choose(self, strategy: str) -> TestResponse:
+        """Choose where new drafts keep memory (the start page's "Use this")."""
+        data = {"csrf_token": self.token(), "strategy": strategy, "next": "/"}
+        return self.client.post("/memory/strategy", data=data)
+
     def start(self) -> str:
-        """Start a draft; return the URL of its step 1."""
+        """Start a draft (memory switched off and its place chosen first if asked); return
+        the URL of its step 1."""
+        if not self.memory_on:
+            assert self.switch_memory(False).status_code == 303
+        if self.strategy != "server":
+            assert self.choose(self.strategy).status_code == 303
         response = self.client.post("/report", data={"csrf_token": self.token()})
-        assert response.status_code == 303
+        if self.strategy == "form":  # step 1 itself, its form naming the draft
+            assert response.status_code == 200, response.text[:300]
+            assert "<h1>Employee details</h1>" in response.text, response.text[:300]
+            self.draft_url = FIRST_STEP.search(response.text)[1]  # type: ignore[index]
+            self._seen(response)
+            assert self.state or not self.memory_on, "no memory_state field on step 1"
+            return self.url("employee")
+        assert response.status_code == 303, response.status_code
         self.draft_url = response.location.rsplit("/", 1)[0]
+        if self.follow:
+            self.page = self.client.get(response.location)
         return response.location
 
-    def url(self, step: str) -> str:
-        return f"{self.draft_url}/{step}"
+    def url(self, step: str, draft: str | None = None) -> str:
+        return f"/report/{draft}/{step}" if draft else f"{self.draft_url}/{step}"
 
-    def get(self, step: str, **kwargs: Any) -> TestResponse:
-        return self.client.get(self.url(step), **kwargs)
+    def get(self, step: str, draft: str | None = None, **kwargs: Any) -> TestResponse:
+        return self.client.get(self.url(step, draft), **kwargs)
 
-    def post(self, step: str, data: dict[str, str] | None = None, **kwargs: Any) -> TestResponse:
-        return self.client.post(
-            self.url(step), data={"csrf_token": self.token(), **(data or {})}, **kwargs
-        )
+    def post(
+        self,
+        step: str,
+        data: Mapping[str, Any] | None = None,  # a value may be a file: (stream, name)
+        draft: str | None = None,
+        **kwargs: Any,
+    ) -> TestResponse:
+        extra = {"memory_state": self.state} if self.strategy == "form" else {}
+        form = {"csrf_token": self.token(), **extra, **(data or {})}
+        response = self.client.post(self.url(step, draft), data=form, **kwargs)
+        if self.follow and response.status_code == 303:
+            response = self.client.get(response.location)
+        return self._seen(response)
+
+    def _seen(self, response: TestResponse) -> TestResponse:
+        """Keep the state a page's forms carry, and the page itself if one is shown."""
+        if found := STATE.search(response.text):
+            self.state = found[1]
+        if response.status_code == 200:
+            self.page = response
+        return response
+
+    def show(self, step: str) -> TestResponse:
+        """The step's page as a link inside the draft opens it (memory in the form: a post,
+        the Back button's, which shows and does not save)."""
+        if self.strategy == "form":
+            return self.post(step, {"goto": "1"})
+        return self._seen(self.get(step))
+
+    def moved_on(self, response: TestResponse) -> TestResponse:
+        """Assert a step's answer was taken: a 303 to what comes next, or that page itself
+        (memory in the form, or redirects followed)."""
+        expected = 200 if self.strategy == "form" or self.follow else 303
+        assert response.status_code == expected, (response.status_code, response.text[:300])
+        return response
 
     @property
     def draft_id(self) -> str:
@@ -141,9 +216,9 @@ class Wizard:
     def complete_draft(self, receipts: int = 1) -> TestResponse:
         """Start and walk a whole report with memory on, up to and including submit."""
         self.start()
-        assert self.fill_employee().status_code == 303
-        assert self.fill_receipts(receipts).status_code == 303
-        assert self.fill_categories(["Meals"] * receipts).status_code == 303
+        self.moved_on(self.fill_employee())
+        self.moved_on(self.fill_receipts(receipts))
+        self.moved_on(self.fill_categories(["Meals"] * receipts))
         return self.submit()
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.adversarial.browsers import PlaceWizard, heading
-from tests.helpers import receipt_form
+from tests.adversarial.browsers import heading
+from tests.helpers import Wizard, receipt_form
 
 PAGE_LIMIT = 30 * 1024
 CLICKS = 20
 
 
-def add_remove(wizard: PlaceWizard, clicks: int) -> tuple[int, int]:
+def add_remove(wizard: Wizard, clicks: int) -> tuple[int, int]:
     """Press Add, then Remove, `clicks` times in all; the largest page and state seen."""
     largest_page = largest_state = 0
     for click in range(clicks):
@@ -33,7 +33,7 @@ def add_remove(wizard: PlaceWizard, clicks: int) -> tuple[int, int]:
 def test_twenty_add_remove_clicks_keep_the_page_small_and_the_state_bounded(
     app: Flask, place: str
 ) -> None:
-    wizard = PlaceWizard(app.test_client(), place)
+    wizard = Wizard(app.test_client(), place, follow=True)
     wizard.start()
     wizard.fill_employee()
     first_page, first_state = add_remove(wizard, 2)
@@ -46,7 +46,7 @@ def test_twenty_add_remove_clicks_keep_the_page_small_and_the_state_bounded(
 
 @pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_fields_the_page_does_not_ask_are_not_kept_by_add(app: Flask) -> None:
-    wizard = PlaceWizard(app.test_client(), "server")
+    wizard = Wizard(app.test_client(), "server", follow=True)
     wizard.start()
     wizard.fill_employee()
     extra = {"move_to": "nowhere", "next": "/", "smuggled": "x" * 2000, "memory_state": "old"}

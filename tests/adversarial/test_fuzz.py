@@ -15,8 +15,8 @@ from flask import Flask
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from tests.adversarial.browsers import PLACES, PageForm, PlaceWizard, forms_of, heading
-from tests.helpers import employee_form, receipt_form
+from tests.adversarial.browsers import PageForm, forms_of, heading
+from tests.helpers import PLACES, Wizard, employee_form, receipt_form
 
 # What scanners send (control characters, header injection), what int() and str.isdigit()
 # disagree on, and text that turns around. Each field gets one of each kind, in turn; with
@@ -56,7 +56,7 @@ class Scan:
         self.failures: list[str] = []
         self.shown_again = 0  # step pages that came back, each checked for what was typed
 
-    def send(self, wizard: PlaceWizard, form: PageForm, data: dict[str, str]) -> TestResponse:
+    def send(self, wizard: Wizard, form: PageForm, data: dict[str, str]) -> TestResponse:
         response = wizard.client.post(form.action, data=data, content_type="multipart/form-data")
         self.requests += 1
         if response.status_code >= 500:
@@ -88,7 +88,7 @@ def step_form(page: TestResponse, step: str) -> PageForm:
     return form
 
 
-def check_step(scan: Scan, wizard: PlaceWizard, step: str, title: str) -> None:
+def check_step(scan: Scan, wizard: Wizard, step: str, title: str) -> None:
     """Fuzz the step's own form: a page shown again keeps what was typed."""
     form = step_form(wizard.page, step)  # type: ignore[arg-type]
     for data in variants(form):
@@ -101,7 +101,7 @@ def check_step(scan: Scan, wizard: PlaceWizard, step: str, title: str) -> None:
                     assert f'value="{escape(TYPED[name])}"' in response.text, (name, data)
 
 
-def check_other_forms(scan: Scan, wizard: PlaceWizard, memory_on: bool, last: bool) -> None:
+def check_other_forms(scan: Scan, wizard: Wizard, memory_on: bool, last: bool) -> None:
     """Fuzz the page's other forms (memory switch, strategy, delete)."""
     for form in forms_of(wizard.page):  # type: ignore[arg-type]
         if "/report/" in form.action and not form.action.endswith("/delete"):
@@ -120,7 +120,7 @@ def test_every_field_of_every_step_with_what_scanners_send(
     app: Flask, place: str, memory_on: bool
 ) -> None:
     scan = Scan()
-    wizard = PlaceWizard(app.test_client(), place, memory_on)
+    wizard = Wizard(app.test_client(), place, memory_on, follow=True)
     wizard.start()
     for step, title in STEPS:
         assert heading(wizard.page) == title  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.flows.expenses.models import Report
-from tests.adversarial.browsers import PLACES, PlaceWizard, heading
-from tests.helpers import employee_form, errors_of, receipt_form
+from tests.adversarial.browsers import heading
+from tests.helpers import PLACES, Wizard, employee_form, errors_of, receipt_form
 from tests.property import BASE
 
 LONG_INDEX = "9" * 5000  # over Python's 4,300-digit limit for int()
@@ -27,8 +27,8 @@ def place(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def at_receipts(app: Flask, place: str, memory_on: bool = True) -> PlaceWizard:
-    wizard = PlaceWizard(app.test_client(), place, memory_on)
+def at_receipts(app: Flask, place: str, memory_on: bool = True) -> Wizard:
+    wizard = Wizard(app.test_client(), place, memory_on, follow=True)
     wizard.start()
     assert heading(wizard.fill_employee()) == "Receipts"
     return wizard
@@ -107,7 +107,7 @@ EVERY_ANSWER = {
 }
 
 
-def at_review(app: Flask, place: str, memory_on: bool = True) -> PlaceWizard:
+def at_review(app: Flask, place: str, memory_on: bool = True) -> Wizard:
     wizard = at_receipts(app, place, memory_on)
     assert heading(wizard.post("receipts", EVERY_ANSWER)) == "Categories"
     assert heading(wizard.post("categories", EVERY_ANSWER)) == "Review and submit"
@@ -177,7 +177,7 @@ PLAIN = re.compile("[0-9]{1,4}")
 
 
 @pytest.fixture
-def receipts_page(app: Flask) -> PlaceWizard:
+def receipts_page(app: Flask) -> Wizard:
     return at_receipts(app, "server")
 
 
@@ -187,7 +187,7 @@ def receipts_page(app: Flask) -> PlaceWizard:
     verb=st.sampled_from(["remove", "remove-file", "add", ""]),
 )
 def test_any_digits_in_a_group_number_or_an_action_are_no_500(
-    receipts_page: PlaceWizard, index: str, verb: str
+    receipts_page: Wizard, index: str, verb: str
 ) -> None:
     wizard = receipts_page
     data = {

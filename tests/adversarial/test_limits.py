@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import FileStorage
 
-from tests.adversarial.browsers import PLACES, PlaceWizard, heading
-from tests.helpers import receipt_form
+from tests.adversarial.browsers import heading
+from tests.helpers import PLACES, Wizard, receipt_form
 
 # Werkzeug leaves the temporary files of a body it refused half-read to the garbage
 # collector: collected here, inside the test, where their warning is ignored.
@@ -38,9 +38,9 @@ def photo(size: int) -> FileStorage:
     return FileStorage(io.BytesIO(b"\xff\xd8\xff" + b"0" * (size - 3)), "photo.jpg", "image/jpeg")
 
 
-def at_receipts_with_memory(app: Flask, place: str) -> PlaceWizard:
+def at_receipts_with_memory(app: Flask, place: str) -> Wizard:
     """At Receipts, with memory holding "Remembered" (kept by Add)."""
-    wizard = PlaceWizard(app.test_client(), place)
+    wizard = Wizard(app.test_client(), place, follow=True)
     wizard.start()
     wizard.fill_employee()
     page = wizard.post("receipts", {**receipt_form(0, merchant="Remembered"), "action": "add"})
@@ -109,7 +109,7 @@ def test_a_page_without_files_over_the_whole_limit_is_not_told_about_files(app: 
 
 
 def test_a_page_other_than_a_step_says_which_limit_too(app: Flask) -> None:
-    wizard = PlaceWizard(app.test_client(), "server")
+    wizard = Wizard(app.test_client(), "server", follow=True)
     data = {"csrf_token": wizard.token(), **{f"extra-{i}": "x" for i in range(1_001)}}
     page = wizard.client.post("/memory", data=data, content_type="multipart/form-data")
     assert page.status_code == 413 and PARTS in page.text and WHOLE not in page.text

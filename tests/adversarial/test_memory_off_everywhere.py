@@ -9,12 +9,12 @@ from flask import Flask
 
 from tests.helpers import Wizard
 from tests.integration.test_cookie_memory import draft_cookie, use_cookie
-from tests.integration.test_form_memory import FormWizard, heading
+from tests.integration.test_form_memory import heading
 
 
 @pytest.fixture
-def form_wizard(app: Flask) -> FormWizard:
-    return FormWizard(app.test_client())
+def form_wizard(app: Flask) -> Wizard:
+    return Wizard(app.test_client(), "form")
 
 
 def switch_in_another_tab(wizard: Wizard, on: bool) -> None:
@@ -24,7 +24,7 @@ def switch_in_another_tab(wizard: Wizard, on: bool) -> None:
 
 
 def test_a_form_page_from_before_memory_went_off_brings_no_memory_back(
-    form_wizard: FormWizard,
+    form_wizard: Wizard,
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee(full_name="Before Off")
@@ -55,7 +55,7 @@ def test_an_older_cookie_from_before_memory_went_off_brings_no_memory_back(
 
 
 def test_moving_a_page_from_before_memory_went_off_brings_no_memory_back(
-    form_wizard: FormWizard,
+    form_wizard: Wizard,
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee(full_name="Before Off")

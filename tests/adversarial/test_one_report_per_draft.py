@@ -17,7 +17,7 @@ from app.flows.expenses.models import Report
 from tests.files import png
 from tests.helpers import Wizard, receipt_form
 from tests.integration.test_cookie_memory import draft_cookie, use_cookie
-from tests.integration.test_form_memory import FormWizard, heading
+from tests.integration.test_form_memory import heading
 
 LIVE_STEPS = {"Employee details", "Receipts", "Categories", "Review and submit"}
 
@@ -51,12 +51,12 @@ def assert_not_a_live_draft(page: TestResponse) -> None:
 
 
 @pytest.fixture
-def form_wizard(app: Flask) -> FormWizard:
-    return FormWizard(app.test_client())
+def form_wizard(app: Flask) -> Wizard:
+    return Wizard(app.test_client(), "form")
 
 
 def test_an_older_page_of_a_submitted_form_draft_cannot_move_it_back(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     to_review(form_wizard)
     older, old_id = form_wizard.state, form_wizard.draft_id
@@ -67,7 +67,7 @@ def test_an_older_page_of_a_submitted_form_draft_cannot_move_it_back(
 
 
 def test_move_to_server_on_the_review_post_cannot_revive_a_submitted_form_draft(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     to_review(form_wizard)
     older = form_wizard.state
@@ -94,7 +94,7 @@ def test_an_older_cookie_of_a_submitted_draft_cannot_move_it_back(
     assert reports(app) == 1
 
 
-def test_a_deleted_form_draft_cannot_be_moved_back(app: Flask, form_wizard: FormWizard) -> None:
+def test_a_deleted_form_draft_cannot_be_moved_back(app: Flask, form_wizard: Wizard) -> None:
     to_review(form_wizard)
     older, old_id = form_wizard.state, form_wizard.draft_id
     delete = {"csrf_token": form_wizard.token(), "memory_state": older}
@@ -105,11 +105,11 @@ def test_a_deleted_form_draft_cannot_be_moved_back(app: Flask, form_wizard: Form
 
 
 def test_a_deleted_form_draft_stays_ended_however_many_deletes_follow(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     to_review(form_wizard)
     older, old_id = form_wizard.state, form_wizard.draft_id
-    other = FormWizard(form_wizard.client)
+    other = Wizard(form_wizard.client, "form")
     other._token = form_wizard.token()
     other.start()
     token = form_wizard.token()
@@ -124,7 +124,7 @@ def test_a_deleted_form_draft_stays_ended_however_many_deletes_follow(
 
 
 def test_the_files_of_a_submitted_report_stay_with_it_when_an_older_page_moves(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -145,7 +145,7 @@ Submit = Callable[[], TestResponse]
 
 
 def test_two_copies_of_one_draft_moved_apart_make_one_report(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     """Moved to the server by tab 1 and submitted, then submitted from tab 2's older copy:
     the lineage is one, so is the report."""

@@ -10,9 +10,9 @@ from flask import Flask
 
 from app.extensions import db
 from app.flows.expenses.models import Report
-from tests.adversarial.browsers import PlaceWizard, heading
+from tests.adversarial.browsers import heading
 from tests.adversarial.test_input import MADE_UP_FILE
-from tests.helpers import receipt_form
+from tests.helpers import Wizard, receipt_form
 
 NUL_IDS = ["\x00", "abc\x00def", "%00"]
 
@@ -28,7 +28,7 @@ def reports(app: Flask) -> int:
 
 
 def test_a_nul_in_a_file_id_is_no_500_on_any_route_that_looks_files_up(app: Flask) -> None:
-    wizard = PlaceWizard(app.test_client(), "server")
+    wizard = Wizard(app.test_client(), "server", follow=True)
     wizard.start()
     wizard.fill_employee()
     for file_id in NUL_IDS:
@@ -49,7 +49,7 @@ def test_a_nul_in_a_file_id_is_no_500_on_any_route_that_looks_files_up(app: Flas
 
 
 def test_a_nul_in_a_file_id_with_memory_off_is_no_500(app: Flask) -> None:
-    wizard = PlaceWizard(app.test_client(), "server", memory_on=False)
+    wizard = Wizard(app.test_client(), "server", memory_on=False, follow=True)
     wizard.start()
     wizard.fill_employee()
     wizard.fill_receipts(1)
@@ -66,7 +66,7 @@ def test_a_nul_in_a_file_id_with_memory_off_is_no_500(app: Flask) -> None:
 def test_a_made_up_file_id_at_submit_is_refused_not_taken_for_a_reference_clash(
     app: Flask,
 ) -> None:
-    wizard = PlaceWizard(app.test_client(), "server")
+    wizard = Wizard(app.test_client(), "server", follow=True)
     wizard.start()
     wizard.fill_employee()
     wizard.fill_receipts(1)

@@ -15,8 +15,7 @@ ERROR_FULL = "This report no longer fits in a browser cookie"
 
 
 def use_cookie(wizard: Wizard) -> None:
-    data = {"csrf_token": wizard.token(), "strategy": "cookie", "next": "/"}
-    assert wizard.client.post("/memory/strategy", data=data).status_code == 303
+    assert wizard.choose("cookie").status_code == 303
 
 
 def draft_cookie(wizard: Wizard) -> str:

@@ -30,31 +30,9 @@ def state_of(response: TestResponse) -> str:
     return found[1]
 
 
-class FormWizard(Wizard):
-    """A browser whose draft's memory is passed through the form: every post sends back the
-    state of the page it came from."""
-
-    state = ""
-
-    def start(self) -> str:
-        data = {"csrf_token": self.token(), "strategy": "form"}
-        assert self.client.post("/memory/strategy", data=data).status_code == 303
-        page = self.client.post("/report", data={"csrf_token": self.token()})
-        assert page.status_code == 200 and heading(page) == "Employee details"
-        self.draft_url = re.search(r'action="(/report/[^/]+)/employee"', page.text)[1]  # type: ignore[index]
-        self.state = state_of(page)
-        return self.url("employee")
-
-    def post(self, step: str, data: dict[str, str] | None = None, **kwargs: object) -> TestResponse:
-        page = super().post(step, {"memory_state": self.state, **(data or {})}, **kwargs)
-        if STATE.search(page.text):
-            self.state = state_of(page)
-        return page
-
-
 @pytest.fixture
-def form_wizard(app: Flask) -> FormWizard:
-    return FormWizard(app.test_client())
+def form_wizard(app: Flask) -> Wizard:
+    return Wizard(app.test_client(), "form")
 
 
 def kept_on_server(app: Flask, wizard: Wizard) -> bool:
@@ -62,7 +40,7 @@ def kept_on_server(app: Flask, wizard: Wizard) -> bool:
 
 
 def test_a_whole_report_passed_through_with_nothing_kept_on_the_server(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     form_wizard.start()
     assert form_wizard.draft_id.startswith("f.")
@@ -80,14 +58,14 @@ def test_a_whole_report_passed_through_with_nothing_kept_on_the_server(
     assert "EXP-" in form_wizard.client.get(done.location).text
 
 
-def test_a_page_opened_without_its_form_has_no_memory(form_wizard: FormWizard) -> None:
+def test_a_page_opened_without_its_form_has_no_memory(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
     assert heading(form_wizard.get("receipts")) == "This expense report draft has expired"
 
 
 @pytest.mark.demo  # reads the inspector, the guide or the state API
-def test_links_inside_the_draft_carry_the_memory(form_wizard: FormWizard) -> None:
+def test_links_inside_the_draft_carry_the_memory(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
     page = form_wizard.post("employee", {"goto": "1"})  # the Back button: shown, not saved
@@ -104,7 +82,7 @@ def test_links_inside_the_draft_carry_the_memory(form_wizard: FormWizard) -> Non
     ],
 )
 def test_a_changed_state_is_refused_with_a_clear_message(
-    form_wizard: FormWizard, change: object
+    form_wizard: Wizard, change: object
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -118,7 +96,7 @@ def test_a_changed_state_is_refused_with_a_clear_message(
 
 
 def test_the_state_of_one_draft_is_not_taken_for_another(app: Flask) -> None:
-    first, second = FormWizard(app.test_client()), FormWizard(app.test_client())
+    first, second = Wizard(app.test_client(), "form"), Wizard(app.test_client(), "form")
     first.start()
     first.fill_employee()
     second.client = first.client  # the same browser, a second draft
@@ -131,7 +109,7 @@ def test_the_state_of_one_draft_is_not_taken_for_another(app: Flask) -> None:
     assert second.fill_receipts(1).status_code == 400
 
 
-def test_an_older_page_brings_its_older_state_back(form_wizard: FormWizard) -> None:
+def test_an_older_page_brings_its_older_state_back(form_wizard: Wizard) -> None:
     """What the browser's Back button does: the older page's form holds the older state."""
     form_wizard.start()
     form_wizard.fill_employee()
@@ -145,7 +123,7 @@ def test_an_older_page_brings_its_older_state_back(form_wizard: FormWizard) -> N
 
 
 def test_two_tabs_carry_two_states_and_only_one_report_is_made(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -168,7 +146,7 @@ def test_two_tabs_carry_two_states_and_only_one_report_is_made(
 
 
 def test_a_state_older_than_the_idle_timeout_has_expired(
-    form_wizard: FormWizard, clock: MovableClock
+    form_wizard: Wizard, clock: MovableClock
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -176,7 +154,7 @@ def test_a_state_older_than_the_idle_timeout_has_expired(
     assert heading(form_wizard.fill_receipts(1)) == "This expense report draft has expired"
 
 
-def test_keep_alive_hands_back_renewed_memory(form_wizard: FormWizard) -> None:
+def test_keep_alive_hands_back_renewed_memory(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
     data = {"memory_state": form_wizard.state}
@@ -191,7 +169,7 @@ def test_keep_alive_hands_back_renewed_memory(form_wizard: FormWizard) -> None:
 
 
 @pytest.mark.demo  # reads the inspector, the guide or the state API
-def test_the_inspector_shows_the_field_and_its_size(form_wizard: FormWizard) -> None:
+def test_the_inspector_shows_the_field_and_its_size(form_wizard: Wizard) -> None:
     form_wizard.start()
     page = form_wizard.fill_employee()
     assert "a signed hidden field that every form of this draft sends back" in page.text
@@ -200,7 +178,7 @@ def test_the_inspector_shows_the_field_and_its_size(form_wizard: FormWizard) -> 
 
 
 def test_pages_of_a_passed_through_draft_may_come_back_with_the_browsers_back_button(
-    form_wizard: FormWizard,
+    form_wizard: Wizard,
 ) -> None:
     form_wizard.start()
     page = form_wizard.fill_employee()
@@ -215,7 +193,7 @@ def test_with_memory_on_the_server_pages_are_never_kept_by_the_browser(wizard: W
     assert wizard.fill_employee().headers["Cache-Control"] == "no-store"
 
 
-def test_a_deleted_draft_does_not_come_back_with_an_older_page(form_wizard: FormWizard) -> None:
+def test_a_deleted_draft_does_not_come_back_with_an_older_page(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
     older = form_wizard.state
@@ -227,7 +205,7 @@ def test_a_deleted_draft_does_not_come_back_with_an_older_page(form_wizard: Form
 
 
 def test_after_moving_a_draft_to_the_server_an_older_page_cannot_make_a_second_report(
-    app: Flask, form_wizard: FormWizard
+    app: Flask, form_wizard: Wizard
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
@@ -250,7 +228,7 @@ def test_after_moving_a_draft_to_the_server_an_older_page_cannot_make_a_second_r
 
 
 def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
-    form_wizard: FormWizard,
+    form_wizard: Wizard,
 ) -> None:
     form_wizard.start()
     page = form_wizard.fill_employee()
@@ -273,7 +251,7 @@ def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
 
 
 def test_choosing_the_strategy_a_draft_already_uses_keeps_the_draft_going(
-    form_wizard: FormWizard,
+    form_wizard: Wizard,
 ) -> None:
     form_wizard.start()
     form_wizard.fill_employee()

@@ -10,14 +10,14 @@ from flask import Flask
 from tests.helpers import Wizard, legends_of
 from tests.integration.test_cookie_memory import use_cookie
 from tests.integration.test_counter import numbers, submitted
-from tests.integration.test_form_memory import FormWizard, heading
+from tests.integration.test_form_memory import heading
 
 NOTICE = "Session memory is off, so this step doesn't know what you entered before."
 
 
-def sharing(wizard: Wizard, kind: type[Wizard] = Wizard) -> Wizard:
-    """Another tab of the same browser."""
-    tab = kind(wizard.client)
+def sharing(wizard: Wizard, strategy: str = "server") -> Wizard:
+    """Another tab of the same browser (its drafts' memory kept where `strategy` says)."""
+    tab = Wizard(wizard.client, strategy)
     tab._token = wizard.token()
     return tab
 
@@ -33,7 +33,7 @@ def test_memory_off_discards_the_memory_of_every_draft_of_the_browser_wherever_i
     in_cookie.start()
     assert in_cookie.draft_id.startswith("c.")
     assert in_cookie.fill_employee(full_name="Cookie Draft").status_code == 303
-    in_form: FormWizard = sharing(on_server, FormWizard)  # type: ignore[assignment]
+    in_form = sharing(on_server, "form")
     in_form.start()
     assert heading(in_form.fill_employee(full_name="Form Draft")) == "Receipts"
 

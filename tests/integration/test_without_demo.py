@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.adversarial.browsers import PLACES, PlaceWizard, heading
-from tests.helpers import receipt_form
+from tests.adversarial.browsers import heading
+from tests.helpers import PLACES, Wizard, receipt_form
 
 pytestmark = pytest.mark.parametrize("app_config", [{"WIZARD_DEMO": False}])
 
@@ -21,7 +21,7 @@ INSPECTOR = 'id="memory-inspector"'
 def test_a_whole_report_without_the_demonstration_layer(
     app: Flask, place: str, memory_on: bool
 ) -> None:
-    wizard = PlaceWizard(app.test_client(), place, memory_on)
+    wizard = Wizard(app.test_client(), place, memory_on, follow=True)
     wizard.start()
     assert heading(wizard.page) == "Employee details"  # type: ignore[arg-type]
     assert INSPECTOR not in wizard.page.text  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
-"""Property-based tests (Hypothesis): strategies for every field of every step, a browser
-driver that can hold several drafts, and the checks every response must pass.
+"""Property-based tests (Hypothesis): strategies for every field of every step, apps of their
+own, and the checks every response must pass. (The browser is tests/helpers.py's Wizard: its
+calls name the draft, so one browser may hold several.)
 
 A generated field value is a `Typed`: the text a person (or an attacker) sends, and what
 SPEC §3 says about it: valid (True), invalid (False) or either (None: the spec is silent,
@@ -19,7 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -581,7 +581,7 @@ def categories_formdata(
     return data
 
 
-# ---------------------------------------------------------------- the app and a browser
+# ---------------------------------------------------------------- the app
 
 
 def build_app(instance: Path, **config: Any) -> Flask:
@@ -618,39 +618,6 @@ TITLES = {  # each step's <h1> (SPEC §3)
     "categories": "Categories",
     "review": "Review and submit",
 }
-
-
-class Browser:
-    """One browser (one test client) that may hold several drafts."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self._token = ""
-
-    def token(self) -> str:
-        if not self._token:
-            page = self.client.get("/")
-            found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-            assert found is not None, "the start page has no CSRF token"
-            self._token = found[1]
-        return self._token
-
-    def start(self) -> str:
-        """Start a draft and return its id."""
-        response = self.client.post("/report", data={"csrf_token": self.token()})
-        assert response.status_code == 303, response.status_code
-        return response.location.rsplit("/", 2)[-2]
-
-    def get(self, draft_id: str, step: str) -> TestResponse:
-        return self.client.get(f"/report/{draft_id}/{step}")
-
-    def post(self, draft_id: str, step: str, data: dict[str, str]) -> TestResponse:
-        form = {"csrf_token": self.token(), **data}
-        return self.client.post(f"/report/{draft_id}/{step}", data=form)
-
-    def switch_memory(self, on: bool, next_path: str = "/") -> TestResponse:
-        data = {"csrf_token": self.token(), "memory": "on" if on else "off", "next": next_path}
-        return self.client.post("/memory", data=data)
 
 
 # ---------------------------------------------------------------- checks on pages

@@ -46,13 +46,13 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.flows.expenses.models import Report
+from tests.helpers import Wizard
 from tests.property import (
     BASE,
     EXPIRED,
     OVER_BUDGET,
     STEPS,
     SUBMITTED,
-    Browser,
     Typed,
     assert_error_page,
     assert_fields_shown,
@@ -352,8 +352,8 @@ class WizardMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.browser = Browser(self.app.test_client())
-        self.stranger = Browser(self.app.test_client())
+        self.browser = Wizard(self.app.test_client())
+        self.stranger = Wizard(self.app.test_client())
         self.memory_on = True
         self.models: dict[str, DraftModel] = {}
         self.typed: set[str] = set()
@@ -370,11 +370,11 @@ class WizardMachine(RuleBasedStateMachine):
     def post(self, draft: str, step: str, form: dict[str, str]) -> TestResponse:
         self.typed.update(form.values())
         self.touched.add(draft)
-        return self.check(self.browser.post(draft, step, form))
+        return self.check(self.browser.post(step, form, draft=draft))
 
     def get(self, draft: str, step: str) -> TestResponse:
         self.touched.add(draft)
-        return self.check(self.browser.get(draft, step))
+        return self.check(self.browser.get(step, draft=draft))
 
     def elsewhere(self, model: DraftModel, step: str, response: TestResponse, post: bool) -> bool:
         """Check the responses that replace the step (expired, submitted, guard)."""
@@ -440,7 +440,8 @@ class WizardMachine(RuleBasedStateMachine):
 
     def new_draft(self) -> str:
         """Start a draft: step 1 of a new, empty draft."""
-        draft = self.browser.start()
+        self.browser.start()
+        draft = self.browser.draft_id
         assert draft not in self.models
         self.models[draft] = DraftModel(draft)
         self.touched.add(draft)
@@ -794,9 +795,9 @@ class WizardMachine(RuleBasedStateMachine):
             response = self.stranger.client.get(path)
             assert response.status_code == 404, (path, response.status_code)
         for step in ("employee", "review", "delete"):
-            response = self.stranger.post(draft_id, step, {"confirm": "y"})
+            response = self.stranger.post(step, {"confirm": "y"}, draft=draft_id)
             assert response.status_code == 404, (step, response.status_code)
-        response = self.stranger.post(draft_id, "keep-alive", {})
+        response = self.stranger.post("keep-alive", {}, draft=draft_id)
         assert response.status_code in (404, 410), response.status_code
         assert response.status_code == 404 or response.json == {"expires_in": 0}
 

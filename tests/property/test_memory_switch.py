@@ -12,8 +12,8 @@ from flask import Flask
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import EMPLOYEE
-from tests.property import BASE, Browser, assert_no_server_error, fresh_app
+from tests.helpers import EMPLOYEE, Wizard
+from tests.property import BASE, assert_no_server_error, fresh_app
 
 # Pieces browsers treat specially in a URL: slashes and backslashes, tab and newlines
 # (removed), leading spaces and controls (stripped), schemes, user info, encodings.
@@ -75,10 +75,11 @@ def test_the_switch_returns_only_to_a_page_of_this_site_and_memory_off_discards_
     this site (starts with one slash, not two), and the switch still takes effect: the
     draft's memory is gone (SPEC §4: on again, memory starts empty and the journey guard
     sends the person back to the first step, which is empty)."""
-    browser = Browser(switch_app.test_client())
-    draft = browser.start()
+    browser = Wizard(switch_app.test_client())
+    browser.start()
+    draft = browser.draft_id
     employee = {f"employee-{k}": v for k, v in EMPLOYEE.items()}
-    assert browser.post(draft, "employee", employee).status_code == 303
+    assert browser.post("employee", employee, draft=draft).status_code == 303
     response = browser.switch_memory(False, next_path)
     assert_no_server_error(response)
     assert response.status_code == 303
@@ -86,7 +87,7 @@ def test_the_switch_returns_only_to_a_page_of_this_site_and_memory_off_discards_
     assert seen.startswith("/") and not seen.startswith("//"), f"redirects to {seen!r}"
     assert "Session memory: Off" in browser.client.get("/").text
     assert browser.switch_memory(True).status_code == 303
-    guarded = browser.get(draft, "receipts")
+    guarded = browser.get("receipts", draft=draft)
     assert guarded.status_code == 303, "memory still held the employee details"
     assert guarded.location == f"/report/{draft}/employee?notice=incomplete"
-    assert EMPLOYEE["full_name"] not in browser.get(draft, "employee").text
+    assert EMPLOYEE["full_name"] not in browser.get("employee", draft=draft).text

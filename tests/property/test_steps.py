@@ -22,12 +22,11 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.flows.expenses.models import Report
-from tests.helpers import employee_form, receipt_form
+from tests.helpers import Wizard, employee_form, receipt_form
 from tests.property import (
     BASE,
     OVER_BUDGET,
     STEPS,
-    Browser,
     Mode,
     Typed,
     assert_error_page,
@@ -96,12 +95,13 @@ def earlier_answers(receipts: int) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
-def draft_at(app: Flask, step: str, receipts: int = 1) -> tuple[Browser, str]:
+def draft_at(app: Flask, step: str, receipts: int = 1) -> tuple[Wizard, str]:
     """A new browser with a draft whose steps before step are answered (memory on)."""
-    browser = Browser(app.test_client())
-    draft = browser.start()
+    browser = Wizard(app.test_client())
+    browser.start()
+    draft = browser.draft_id
     for earlier, form in earlier_answers(receipts)[: STEPS.index(step)]:
-        assert browser.post(draft, earlier, form).status_code == 303
+        assert browser.post(earlier, form, draft=draft).status_code == 303
     return browser, draft
 
 
@@ -111,12 +111,12 @@ def test_employee_step(shared_app: Flask, fields: dict[str, Typed]) -> None:
     """Step 1: valid -> 303 to Receipts and remembered exactly (00123 stays 00123);
     invalid -> Step 1 again with errors and everything typed; never a 5xx or raw markup."""
     browser, draft = draft_at(shared_app, "employee")
-    response = browser.post(draft, "employee", prefixed("employee-", fields))
+    response = browser.post("employee", prefixed("employee-", fields), draft=draft)
     assert_no_raw_markup(response, texts_of(fields))
     accepted = expect_outcome(
         response, page_verdict(fields), "employee", f"/report/{draft}/receipts"
     )
-    body = browser.get(draft, "employee").text if accepted else response.text
+    body = browser.get("employee", draft=draft).text if accepted else response.text
     assert_fields_shown(body, named("employee-", fields))
 
 
@@ -153,13 +153,13 @@ def test_receipts_step(shared_app: Flask, page: tuple[list[dict[str, Typed]], li
     and everything typed in every group."""
     receipts, ids = page
     browser, draft = draft_at(shared_app, "receipts")
-    response = browser.post(draft, "receipts", receipts_formdata(receipts, ids))
+    response = browser.post("receipts", receipts_formdata(receipts, ids), draft=draft)
     assert_no_raw_markup(response, texts_of(receipts))
     accepted = expect_outcome(
         response, page_verdict(receipts), "receipts", f"/report/{draft}/categories"
     )
     if accepted:
-        body = browser.get(draft, "receipts").text
+        body = browser.get("receipts", draft=draft).text
         for i, (fields, rid) in enumerate(zip(receipts, ids, strict=True)):
             assert_receipt_remembered(body, i, fields, rid)
         return
@@ -188,11 +188,13 @@ def test_categories_step(shared_app: Flask, page: tuple[list[dict[str, Typed]], 
     categories, purpose = page
     browser, draft = draft_at(shared_app, "categories", receipts=len(categories))
     ids = [f"receipt{i:04d}" for i in range(len(categories))]
-    response = browser.post(draft, "categories", categories_formdata(categories, ids, purpose))
+    response = browser.post(
+        "categories", categories_formdata(categories, ids, purpose), draft=draft
+    )
     assert_no_raw_markup(response, texts_of(categories, purpose))
     ok = page_verdict(categories, purpose)
     accepted = expect_outcome(response, ok, "categories", f"/report/{draft}/review")
-    body = browser.get(draft, "categories").text if accepted else response.text
+    body = browser.get("categories", draft=draft).text if accepted else response.text
     for i, fields in enumerate(categories):
         assert_fields_shown(body, named(f"categories-{i}-", fields))
     assert_fields_shown(body, {"business_purpose": purpose})
@@ -211,10 +213,10 @@ def test_business_purpose_reads_back_as_typed(shared_app: Flask, purpose: Typed)
     review shows it and the submitted report stores it exactly (stripped)."""
     browser, draft = draft_at(shared_app, "categories")
     form = categories_formdata([MEALS], ["receipt0000"], purpose)
-    assert browser.post(draft, "categories", form).status_code == 303
-    review = browser.get(draft, "review").text
+    assert browser.post("categories", form, draft=draft).status_code == 303
+    review = browser.get("review", draft=draft).text
     assert f"<dt>Business purpose</dt><dd>{escape(purpose.kept)}</dd>" in review
-    assert browser.post(draft, "review", {"confirm": "y"}).status_code == 303
+    assert browser.post("review", {"confirm": "y"}, draft=draft).status_code == 303
     with shared_app.app_context():
         assert stored_report(draft).business_purpose == purpose.kept
 
@@ -234,7 +236,7 @@ def test_review_step(shared_app: Flask, post: tuple[dict[str, str], bool | None]
     not ticked -> the review again with an error; never a 5xx."""
     form, ok = post
     browser, draft = draft_at(shared_app, "review")
-    response = browser.post(draft, "review", form)
+    response = browser.post("review", form, draft=draft)
     if expect_outcome(response, ok, "review", f"/report/{draft}/confirmation"):
         confirmation = browser.client.get(response.location)
         assert confirmation.status_code == 200 and REFERENCE.search(confirmation.text)
@@ -283,9 +285,10 @@ def test_whole_report_with_memory_off(shared_app: Flask, report: WholeReport) ->
     """Memory off, the review page asks for the whole report: valid -> one report equal to
     what was typed (stripped; amounts in minor units); invalid -> the page again with
     errors and everything typed."""
-    browser = Browser(shared_app.test_client())
+    browser = Wizard(shared_app.test_client())
     assert browser.switch_memory(False).status_code == 303
-    draft = browser.start()
+    browser.start()
+    draft = browser.draft_id
     ids = [f"receipt{i:04d}" for i in range(len(report.receipts))]
     form = {
         **prefixed("employee-", report.employee),
@@ -293,7 +296,7 @@ def test_whole_report_with_memory_off(shared_app: Flask, report: WholeReport) ->
         "business_purpose": report.purpose.text,
         "confirm": "y",
     }
-    response = browser.post(draft, "review", form)
+    response = browser.post("review", form, draft=draft)
     assert_no_raw_markup(response, report.texts())
     if expect_outcome(response, report.ok, "review", f"/report/{draft}/confirmation"):
         assert_report_is(shared_app, draft, report)
@@ -376,10 +379,12 @@ def receipt(**texts: str) -> dict[str, Typed]:
 
 
 def post_receipts(
-    browser: Browser, draft: str, groups: list[dict[str, Typed]], action: str
+    browser: Wizard, draft: str, groups: list[dict[str, Typed]], action: str
 ) -> TestResponse:
     ids = [f"receipt{i:04d}" for i in range(len(groups))]
-    return browser.post(draft, "receipts", {**receipts_formdata(groups, ids), "action": action})
+    return browser.post(
+        "receipts", {**receipts_formdata(groups, ids), "action": action}, draft=draft
+    )
 
 
 any_groups = st.integers(1, 4).flatmap(lambda n: groups_of(receipt_fields, n, "any"))
@@ -434,7 +439,7 @@ def test_any_form_data_never_breaks_a_step(
     browser, draft = draft_at(shared_app, step)
     if not memory_on:
         browser.switch_memory(False)
-    response = browser.post(draft, step, form)
+    response = browser.post(step, form, draft=draft)
     assert_no_server_error(response)
     assert_no_raw_markup(response, form.values())
     if response.status_code == 303:
@@ -461,7 +466,7 @@ def test_made_up_draft_urls_get_a_404(
 ) -> None:
     """A draft id this browser never had (SPEC §3: made up): 404 for any page, GET or POST
     (405 where the page takes no such method; keep-alive says 410, gone), never a 5xx."""
-    browser = Browser(shared_app.test_client())
+    browser = Wizard(shared_app.test_client())
     path = f"/report/{quote(draft_id, safe='')}/{quote(page, safe='')}"
     response = (
         browser.client.post(path, data={"csrf_token": browser.token()})
