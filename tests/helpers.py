@@ -68,7 +68,6 @@ def legends_of(response: TestResponse) -> list[str]:
 PLACES = ("server", "cookie", "form")  # where a draft's memory may live
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 STATE = re.compile(r'name="memory_state" value="([^"]*)"')
-FIRST_STEP = re.compile(r'action="(/report/[^/"]+)/employee"')
 
 
 class Wizard:
@@ -80,7 +79,11 @@ class Wizard:
     a plain GET carries no memory. With `follow`, a redirect is followed as a browser would
     (and `page` is what it shows); without it the 303 is handed back to be checked. Calls
     name a draft (`draft=`) to act on one other than the last started (a browser with tabs).
+    It walks the expense report; a subclass walks another flow by naming its prefix and
+    first step.
     """
+
+    prefix, first_step, first_title = "/report", "employee", "Employee details"
 
     def __init__(
         self,
@@ -115,14 +118,15 @@ class Wizard:
             assert self.switch_memory(False).status_code == 303
         if self.strategy != "server":
             assert self.choose(self.strategy).status_code == 303
-        response = self.client.post("/report", data={"csrf_token": self.token()})
+        response = self.client.post(self.prefix, data={"csrf_token": self.token()})
         if self.strategy == "form":  # step 1 itself, its form naming the draft
             assert response.status_code == 200, response.text[:300]
-            assert "<h1>Employee details</h1>" in response.text, response.text[:300]
-            self.draft_url = FIRST_STEP.search(response.text)[1]  # type: ignore[index]
+            assert f"<h1>{self.first_title}</h1>" in response.text, response.text[:300]
+            first = rf'action="({self.prefix}/[^/"]+)/{self.first_step}"'
+            self.draft_url = re.search(first, response.text)[1]  # type: ignore[index]
             self._seen(response)
             assert self.state or not self.memory_on, "no memory_state field on step 1"
-            return self.url("employee")
+            return self.url(self.first_step)
         assert response.status_code == 303, response.status_code
         self.draft_url = response.location.rsplit("/", 1)[0]
         if self.follow:
@@ -130,7 +134,7 @@ class Wizard:
         return response.location
 
     def url(self, step: str, draft: str | None = None) -> str:
-        return f"/report/{draft}/{step}" if draft else f"{self.draft_url}/{step}"
+        return f"{self.prefix}/{draft}/{step}" if draft else f"{self.draft_url}/{step}"
 
     def get(self, step: str, draft: str | None = None, **kwargs: Any) -> TestResponse:
         return self.client.get(self.url(step, draft), **kwargs)

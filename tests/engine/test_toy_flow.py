@@ -9,18 +9,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.flows import serve
 from tests.conftest import make_app
-from tests.helpers import errors_of
+from tests.helpers import PLACES, Wizard, errors_of
 
 from .toy import SENT, TEMPLATES, TOY
-
-PLACES = ("server", "cookie", "form")
-STATE = re.compile(r'name="memory_state" value="([^"]+)"')
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -32,34 +27,17 @@ def app(instance: Path) -> Iterator[Flask]:
     SENT.clear()
 
 
-class Browser:
-    """One browser walking the toy flow; with memory passed through the form, every post
-    sends back the state of the page it came from (as a browser's form would)."""
+class ToyBrowser(Wizard):
+    """The tests' one driver (tests/helpers.py), walking the toy flow; redirects followed
+    as a browser would."""
 
-    def __init__(self, client: FlaskClient) -> None:
-        self.client, self.state, self.draft = client, "", ""
-        self.token = TOKEN.search(client.get("/").text)[1]  # type: ignore[index]
+    prefix, first_step, first_title = "/toy", "person", "About you"
 
-    def send(self, path: str, data: dict[str, str]) -> TestResponse:
-        """Post like a page's form, and follow a redirect like a browser."""
-        state = {"memory_state": self.state} if self.state else {}
-        page = self.client.post(path, data={"csrf_token": self.token, **state, **data})
-        while page.status_code == 303:
-            page = self.client.get(page.location)
-        if found := STATE.search(page.text):
-            self.state = found[1]
-        return page
 
-    def start(self, place: str, memory_on: bool = True) -> TestResponse:
-        self.send("/memory/strategy", {"strategy": place})
-        if not memory_on:
-            self.send("/memory", {"memory": "off"})
-        page = self.send("/toy", {})
-        self.draft = re.search(r'action="/toy/([^/]+)/person"', page.text)[1]  # type: ignore[index]
-        return page
-
-    def post(self, step: str, data: dict[str, str]) -> TestResponse:
-        return self.send(f"/toy/{self.draft}/{step}", data)
+def browser_in(app: Flask, place: str, memory_on: bool = True) -> ToyBrowser:
+    browser = ToyBrowser(app.test_client(), place, memory_on, follow=True)
+    browser.start()
+    return browser
 
 
 def heading(page: TestResponse) -> str:
@@ -76,8 +54,8 @@ ADA = {"person-name": "Ada", "person-town": "London"}
 
 @pytest.mark.parametrize("place", PLACES)
 def test_memory_on_carries_the_person_to_the_last_step(app: Flask, place: str) -> None:
-    browser = Browser(app.test_client())
-    assert heading(browser.start(place)) == "About you"
+    browser = browser_in(app, place)
+    assert browser.page is not None and heading(browser.page) == "About you"
     things = browser.post("person", ADA)
     assert heading(things) == "Your things"
     assert "person-name" not in field_names(things)  # memory has it: not asked again
@@ -93,8 +71,7 @@ def test_memory_on_carries_the_person_to_the_last_step(app: Flask, place: str) -
 
 @pytest.mark.parametrize("place", PLACES)
 def test_memory_off_asks_again_and_counts_the_repeats(app: Flask, place: str) -> None:
-    browser = Browser(app.test_client())
-    browser.start(place, memory_on=False)
+    browser = browser_in(app, place, memory_on=False)
     things = browser.post("person", ADA)
     assert {"person-name", "person-town"} <= set(field_names(things))
     assert "Session memory is off" in things.text
@@ -107,8 +84,7 @@ def test_memory_off_asks_again_and_counts_the_repeats(app: Flask, place: str) ->
 
 @pytest.mark.parametrize("place", PLACES)
 def test_add_and_remove_keep_what_was_typed(app: Flask, place: str) -> None:
-    browser = Browser(app.test_client())
-    browser.start(place)
+    browser = browser_in(app, place)
     browser.post("person", ADA)
     first = {"things-0-id": "thing0001", "things-0-label": "Kettle"}
     two = browser.post("things", {**first, "action": "add"})
@@ -128,16 +104,14 @@ def test_add_and_remove_keep_what_was_typed(app: Flask, place: str) -> None:
 
 
 def test_journey_guard_sends_an_early_visit_to_the_first_step(app: Flask) -> None:
-    browser = Browser(app.test_client())
-    browser.start("server")
-    page = browser.client.get(f"/toy/{browser.draft}/things", follow_redirects=True)
+    browser = browser_in(app, "server")
+    page = browser.client.get(browser.url("things"), follow_redirects=True)
     assert heading(page) == "About you"
     assert "Complete this step first" in page.text
 
 
 def test_errors_keep_what_was_typed_and_a_hostile_field_is_ignored(app: Flask) -> None:
-    browser = Browser(app.test_client())
-    browser.start("server")
+    browser = browser_in(app, "server")
     browser.post("person", ADA)
     page = browser.post("things", {"things-0-id": "x", "things-0-label": "", "things-²-label": "?"})
     assert page.status_code == 200
@@ -146,8 +120,7 @@ def test_errors_keep_what_was_typed_and_a_hostile_field_is_ignored(app: Flask) -
 
 
 def test_a_second_submit_of_the_same_draft_stores_nothing_more(app: Flask) -> None:
-    browser = Browser(app.test_client())
-    browser.start("server")
+    browser = browser_in(app, "server")
     browser.post("person", ADA)
     last = {"things-0-id": "thing0001", "things-0-label": "Kettle"}
     browser.post("things", last)
