@@ -64,6 +64,11 @@ class StepPage:
         return any(section not in self.step.asks for section in self.sections)
 
     @property
+    def number(self) -> int:
+        """The step's position, as "Step N of M" shows it."""
+        return self.flow.number_of(self.step)
+
+    @property
     def is_final(self) -> bool:
         return self.step is self.flow.final
 
