@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     memory.pass_state_to(app, lambda draft_id, path: _takes_passed_state(app, draft_id, path))
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers(app))
+    context.share_macros(app, *context.MACRO_LIBRARIES)
 
 
 def serve(app: Flask, flow: Flow, template_folder: str | None = None) -> None:
