@@ -49,7 +49,8 @@ def field_names(page: TestResponse) -> list[str]:
     return re.findall(r'<input[^>]* name="((?:person|things)-[^"]+)"', main)
 
 
-ADA = {"person-name": "Ada", "person-town": "London"}
+PHONE_FORMAT = "Enter a phone number, like 020 7946 0000"
+ADA = {"person-name": "Ada", "person-town": "London", "person-reach": "Email"}
 
 
 @pytest.mark.parametrize("place", PLACES)
@@ -64,21 +65,26 @@ def test_memory_on_carries_the_person_to_the_last_step(app: Flask, place: str) -
     assert heading(done) == "Toy request sent"
     assert "<dt>Label</dt><dd>Kettle</dd>" in done.text  # the confirmation, from the record
     sent = next(iter(SENT.values()))
-    assert sent.answers["person"] == {"name": "Ada", "town": "London"}
+    assert sent.answers["person"] == {
+        "name": "Ada",
+        "town": "London",
+        "reach": "Email",
+        "phone": "",
+    }
     assert [t["label"] for t in sent.answers["things"]] == ["Kettle"]
-    assert (sent.counts.typed, sent.counts.repeated) == (3, 0)
+    assert (sent.counts.typed, sent.counts.repeated) == (4, 0)  # the empty phone not counted
 
 
 @pytest.mark.parametrize("place", PLACES)
 def test_memory_off_asks_again_and_counts_the_repeats(app: Flask, place: str) -> None:
     browser = browser_in(app, place, memory_on=False)
     things = browser.post("person", ADA)
-    assert {"person-name", "person-town"} <= set(field_names(things))
+    assert {"person-name", "person-town", "person-reach"} <= set(field_names(things))
     assert "Session memory is off" in things.text
     done = browser.post("things", {**ADA, "things-0-id": "thing0001", "things-0-label": "Kettle"})
     assert heading(done) == "Toy request sent"
     sent = next(iter(SENT.values()))
-    assert (sent.counts.typed, sent.counts.repeated) == (5, 2)  # name and town, twice
+    assert (sent.counts.typed, sent.counts.repeated) == (7, 3)  # name, town and reach, twice
     assert sent.counts.memory_use == "off"
 
 
@@ -126,3 +132,32 @@ def test_a_second_submit_of_the_same_draft_stores_nothing_more(app: Flask) -> No
     browser.post("things", last)
     again = browser.post("things", last)
     assert heading(again) == "Toy request sent" and len(SENT) == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "errors"),
+    [
+        ({"person-reach": "Phone"}, [("person-phone", "Enter your phone number")]),
+        ({"person-reach": "Phone", "person-phone": "x"}, [("person-phone", PHONE_FORMAT)]),
+        ({"person-reach": "Pigeon"}, [("person-reach", "Select how to reach you")]),
+        ({"person-reach": ""}, [("person-reach", "Select how to reach you")]),
+    ],
+)
+def test_radios_and_a_field_required_only_when_a_choice_needs_it(
+    app: Flask, sent: dict[str, str], errors: list[tuple[str, str]]
+) -> None:
+    browser = browser_in(app, "server")
+    page = browser.post("person", {"person-name": "Ada", **sent})
+    assert page.status_code == 200 and heading(page) == "About you"
+    assert errors_of(page) == errors
+    assert 'value="Ada"' in page.text  # what was typed is kept
+    assert f'id="{errors[0][0]}"' in page.text  # the summary's link has a target
+
+
+def test_a_phone_given_with_phone_chosen_is_kept_and_the_radio_stays_chosen(app: Flask) -> None:
+    browser = browser_in(app, "server")
+    chosen = {"person-name": "Ada", "person-reach": "Phone", "person-phone": "020 7946 0000"}
+    assert heading(browser.post("person", chosen)) == "Your things"
+    again = browser.show("person")
+    assert re.search(r'value="Phone" checked', again.text)
+    assert 'value="020 7946 0000"' in again.text

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from wtforms import Form
+from wtforms.validators import Regexp
 
 from app.flows.engine import Collection, Flow, Group, Step
-from app.flows.engine.fields import HiddenField, text
+from app.flows.engine.fields import HiddenField, RequiredWhen, radios, text
 from app.flows.engine.sections import Row
 from app.flows.engine.submission import Submission, TypingCounts
 from app.memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
@@ -21,6 +22,16 @@ TEMPLATES = str(Path(__file__).parent / "templates")
 class PersonForm(Form):
     name = text("Your name", "Enter your name", 50)
     town = text("Town", None, 50)
+    reach = radios("How to reach you", ("Email", "Phone"), "Select how to reach you")
+    phone = text(
+        "Phone",
+        None,
+        20,
+        checks=(
+            RequiredWhen("reach", "Phone", "Enter your phone number"),
+            Regexp(r"^[0-9 +()-]{6,20}$", message="Enter a phone number, like 020 7946 0000"),
+        ),
+    )
 
 
 class ThingForm(Form):

@@ -10,7 +10,7 @@ import wtforms
 from markupsafe import Markup, escape
 from wtforms import widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Regexp, StopValidation
 from wtforms.widgets.core import clean_key
 
 # Widgets -----------------------------------------------------------------------------------
@@ -119,6 +119,10 @@ class SelectField(wtforms.SelectField):
     widget = _Select()
 
 
+class RadioField(wtforms.RadioField):
+    """Radios; templates render them (macros.html's radios), so no widget of WTForms'."""
+
+
 # Text fields refuse control characters: they cannot be typed, only injected.
 NO_CONTROL = Regexp(
     r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"
@@ -130,16 +134,52 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def text(label: str, required: str | None, max_length: int, **kwargs: Any) -> StringField:
-    """A stripped text field: required (with this message) or optional, length-limited."""
+class RequiredWhen:
+    """A validator: required (with this message) when another field of the form has this
+    value (a phone number when Phone is the chosen way to reach you); else optional, and the
+    checks after it run only on what was typed."""
+
+    def __init__(self, other: str, value: str, message: str) -> None:
+        self.other, self.value, self.message = other, value, message
+        self.field_flags: dict[str, bool] = {}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data:
+            return
+        if form[self.other].data == self.value:
+            raise StopValidation(self.message)
+        raise StopValidation()  # empty and not needed: nothing more to check
+
+
+def text(
+    label: str,
+    required: str | None,
+    max_length: int,
+    checks: tuple[Any, ...] = (),
+    **kwargs: Any,
+) -> StringField:
+    """A stripped text field: required (with this message), optional, or required when
+    (a RequiredWhen among checks, which goes first); length-limited; then the other checks."""
     too_long = Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
-    checks = [too_long, NO_CONTROL]
+    when = [c for c in checks if isinstance(c, RequiredWhen)]
+    others = [c for c in checks if not isinstance(c, RequiredWhen)]
+    own = [*when, too_long, NO_CONTROL, *others]
     # No Optional() for optional fields: it would stop inline validate_<field> checks.
     return StringField(
         label,
-        [DataRequired(required), *checks] if required else checks,
+        [DataRequired(required), *own] if required else own,
         filters=[strip],
         **kwargs,
+    )
+
+
+def radios(label: str, options: tuple[str, ...], message: str) -> RadioField:
+    """Radios for these options; only they are accepted, and one must be chosen."""
+    return RadioField(
+        label,
+        choices=[SelectChoice(o) for o in options],
+        validate_choice=False,
+        validators=[InputRequired(message), AnyOf(options, message=message)],
     )
 
 

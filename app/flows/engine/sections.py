@@ -136,10 +136,12 @@ class Group(Section):
 
     def load(self, memory: Memory, asked: tuple[Section, ...]) -> Pairs:
         value = mapping_in(memory, self.name)
-        return [(f"{self.name}-{k}", str(v)) for k, v in value.items()]
+        return [(f"{self.name}-{k}", "" if v is None else str(v)) for k, v in value.items()]
 
     def dump(self, form: Form, asked: tuple[Section, ...]) -> Answers:
-        return {self.name: {field.short_name: field.data for field in form[self.name].form}}
+        # A field not sent at all (an optional one a page left out) is kept as "", not None.
+        fields = form[self.name].form
+        return {self.name: {f.short_name: "" if f.data is None else f.data for f in fields}}
 
     def typed(self, answers: Answers, items: Items) -> dict[str, str]:
         value = answers.get(self.name) or {}
