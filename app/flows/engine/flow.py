@@ -55,14 +55,13 @@ class Flow:
     # Blocks of its own after the steps' on review and confirmation (totals), from answers.
     summary_extras: Callable[[Answers], list[Block]] | None = None
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
+    # The names of its repeated groups in form data (items-0-name), read on every post.
+    repeated: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {step.name: step for step in self.steps})
-
-    @property
-    def repeated(self) -> tuple[str, ...]:
-        """The names of its repeated groups in form data (items-0-name)."""
-        return tuple(s.name for s in self.sections if isinstance(s, Collection | PerItem))
+        groups = (s.name for s in self.sections if isinstance(s, Collection | PerItem))
+        object.__setattr__(self, "repeated", tuple(groups))
 
     @property
     def first(self) -> Step:

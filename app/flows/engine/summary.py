@@ -35,12 +35,12 @@ def summary_of(
     """The answers as blocks: one per step that asks for a remembered section (in step
     order), then the flow's own (totals); with Change links when changes are given."""
     shown = Shown(answers, _files(flow, answers, draft_id), _file_url(flow, draft_id))
-    blocks = [_block(flow, step, shown, changes or {}) for step in flow.steps]
+    blocks = [_block(step, shown, changes or {}) for step in flow.steps]
     extra = flow.summary_extras(answers) if flow.summary_extras else []
     return [block for block in blocks if block is not None] + extra
 
 
-def _block(flow: Flow, step: Step, shown: Shown, changes: dict[str, str]) -> Block | None:
+def _block(step: Step, shown: Shown, changes: dict[str, str]) -> Block | None:
     groups = [group for s in step.asks if s.key for group in s.rows(shown)]
     if not groups:
         return None
