@@ -47,6 +47,9 @@ def start_typing(page: Page, server: str) -> None:
     page.clock.install()
     page.goto(server + "/")
     press(page, "Start a new expense report")
+    # The step's script (deferred) sets the dialog's timer; a loaded machine may run it after
+    # let_pass moved the clock on, and the timer would then be due minutes later.
+    page.wait_for_load_state("load")
     field(page, "Full name").fill("Typed But Not Sent")
 
 
