@@ -58,6 +58,7 @@ DEFAULTS: dict[str, Any] = {
     # everything else on the page kept). A whole request over MAX_CONTENT_LENGTH is not read:
     # it gets the step again from memory with a message. Ten full-size files fit.
     "RECEIPT_MAX_BYTES": 5 * 1024 * 1024,
+    "SUPPORT_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
     # Files one draft may hold at once: one per receipt. Replaced files go at once; when it
     # is full, files nothing refers to any more go before a new one is refused.
     "WIZARD_FILES_PER_DRAFT": 20,

@@ -251,3 +251,47 @@ def report_answers(
         "categories": {"receipt0000": {"category": "Meals", "details": ""}},
         "business_purpose": "Client visit",
     }
+
+
+CONTACT = {
+    "full_name": "Grace Hopper",
+    "email": "grace@example.com",
+    "customer_number": "",
+    "preferred_contact": "Email",
+    "phone": "",
+}
+ORDER = {"product": "Laptop", "order_number": "ORD-123456", "purchased_on": TODAY}
+PROBLEM = {"what_went_wrong": "Does not turn on", "description": "It stays dark."}
+
+
+def support_page(step: str, **changes: str) -> dict[str, str]:
+    """A support step's form fields (contact, order, problem), valid unless changed."""
+    if step == "problem":
+        values = {**PROBLEM, **changes}
+        urgency = values.pop("urgency", "Normal")
+        return {**{f"problem-{k}": v for k, v in values.items()}, "urgency": urgency}
+    values = {**(CONTACT if step == "contact" else ORDER), **changes}
+    return {f"{step}-{k}": v for k, v in values.items()}
+
+
+class SupportWizard(Wizard):
+    """The driver walking the support request (SPEC §10)."""
+
+    prefix, first_step, first_title = "/support", "contact", "Contact details"
+
+    def fill(self, step: str, **changes: str) -> TestResponse:
+        return self.post(step, support_page(step, **changes))
+
+    def fill_everything(self, **changes: str) -> dict[str, str]:
+        """Every step's fields at once: what a page asking everything again is sent."""
+        return {k: v for s in ("contact", "order", "problem") for k, v in support_page(s).items()}
+
+    def submit(self, **extra: str) -> TestResponse:
+        return self.post("review", {"confirm": "y", **extra})
+
+    def complete_draft(self, receipts: int = 0) -> TestResponse:
+        """Start and walk a whole request with memory on, up to and including send."""
+        self.start()
+        for step in ("contact", "order", "problem"):
+            self.moved_on(self.fill(step))
+        return self.submit()

@@ -11,9 +11,10 @@ from flask import Flask, before_render_template
 from jinja2 import Template
 
 from .. import memory
+from ..flows.engine import Flow
 from ..flows.engine.signals import submitted
-from ..flows.expenses.models import Report
 from ..memory import Draft
+from .compare import Submitted
 
 
 def init_app(app: Flask) -> None:
@@ -38,8 +39,10 @@ def _fill_page(sender: Flask, template: Template, context: dict[str, Any], **ext
         context["after_submit"] = inspector_after_submit(report.draft_id)
 
 
-def _remember_result(sender: Flask, record: Report, draft: Draft, **extra: Any) -> None:
-    """Keep what the report cost, for the comparison page."""
+def _remember_result(
+    sender: Flask, flow: Flow, record: Submitted, draft: Draft, **extra: Any
+) -> None:
+    """Keep what the submission cost, for the flow's comparison page."""
     from .compare import result_of
 
-    memory.remember_result(result_of(record, draft))
+    memory.remember_result(flow.name, result_of(record, draft))

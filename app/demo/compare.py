@@ -1,15 +1,16 @@
-"""Memory on vs memory off, side by side: what the last report in each mode cost this browser."""
+"""Memory on vs memory off, side by side: what the last submission of a flow in each mode
+cost this browser."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 from .. import memory
-from ..flows.expenses.models import Report
+from ..flows.engine.views import flows_of
 from ..memory import Draft
 
 bp = Blueprint("compare", __name__)
@@ -37,8 +38,17 @@ MEASURES = (
 )
 
 
-def result_of(report: Report, draft: Draft) -> dict[str, Any]:
-    """What submitting this report cost, as the browser session keeps it."""
+class Submitted(Protocol):
+    """A stored submission of any flow, as the comparison reads it."""
+
+    reference: str
+    memory_use: str
+    fields_typed: int
+    fields_repeated: int
+
+
+def result_of(report: Submitted, draft: Draft) -> dict[str, Any]:
+    """What this submission cost, as the browser session keeps it."""
     return {
         "reference": report.reference,
         "memory_on": report.memory_use == "on",  # a report off for any part is memory off
@@ -70,14 +80,14 @@ def bars_of(measure: Measure, results: dict[str, dict[str, Any]]) -> list[Bar]:
     ]
 
 
-def verdict(on: dict[str, Any], off: dict[str, Any]) -> str:
-    """The comparison in one plain sentence or two."""
+def verdict(on: dict[str, Any], off: dict[str, Any], thing: str = "report") -> str:
+    """The comparison in one plain sentence or two, about a report (or another thing)."""
     again = off["typed_again"]
     fields = f"{again} {'field' if again == 1 else 'fields'} you had already given"
-    off_for = "off for part of the report" if off.get("memory") == "part" else "off"
+    off_for = f"off for part of the {thing}" if off.get("memory") == "part" else "off"
     slower = off["seconds"] - on["seconds"]
     timing = (
-        f", and the report took {duration(slower)} longer"
+        f", and the {thing} took {duration(slower)} longer"
         if slower >= 1
         else "; it was not slower this time, but every repeated field was a chance to mistype"
     )
@@ -95,15 +105,20 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s" if minutes else f"{rest} s"
 
 
-@bp.get("/compare")
-def compare() -> str:
-    results = memory.submitted_results()
+@bp.get("/compare", defaults={"flow_name": "expenses"})
+@bp.get("/compare/<flow_name>")
+def compare(flow_name: str) -> str:
+    flow = flows_of(current_app).get(flow_name) or abort(404)
+    thing = flow.noun.rsplit(" ", 1)[-1]  # "report", "request"
+    results = memory.submitted_results(flow.name)
     both = "on" in results and "off" in results
     return render_template(
         "demo/compare.html",
+        flow=flow,
+        thing=thing,
         results=results,
         measures=MEASURES,
         chart={m.key: bars_of(m, results) for m in MEASURES} if both else {},
         chart_width=CHART_WIDTH,
-        verdict=verdict(results["on"], results["off"]) if both else None,
+        verdict=verdict(results["on"], results["off"], thing) if both else None,
     )

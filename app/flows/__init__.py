@@ -13,9 +13,11 @@ def init_app(app: Flask) -> None:
     from .. import home
     from .engine import context
     from .expenses.flow import EXPENSES
+    from .support.flow import SUPPORT
 
     app.register_blueprint(home.bp)
     serve(app, EXPENSES)
+    serve(app, SUPPORT)
     memory.pass_state_to(app, lambda draft_id, path: _takes_passed_state(app, draft_id, path))
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers(app))

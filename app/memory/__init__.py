@@ -325,15 +325,18 @@ def forget_draft(draft_id: str, deleted: bool = False) -> bool:
     return drafts_of(draft_id).end(draft_id, deleted=deleted)
 
 
-def remember_result(result: dict[str, Any]) -> None:
-    """Keep what a submitted report cost, one per memory mode, for the comparison page."""
+def remember_result(kind: str, result: dict[str, Any]) -> None:
+    """Keep what a submission of this kind (a flow) cost, one per memory mode, for the
+    comparison page."""
     mode = "on" if result["memory_on"] else "off"
-    session["results"] = {**submitted_results(), mode: result}
+    every = session.get("results", {})
+    session["results"] = {**every, kind: {**submitted_results(kind), mode: result}}
 
 
-def submitted_results() -> dict[str, dict[str, Any]]:
-    """The last report this browser submitted with memory on and with memory off, if any."""
-    results: dict[str, dict[str, Any]] = session.get("results", {})
+def submitted_results(kind: str) -> dict[str, dict[str, Any]]:
+    """The last submission of this kind this browser made with memory on and with memory
+    off, if any."""
+    results: dict[str, dict[str, Any]] = session.get("results", {}).get(kind, {})
     return results
 
 

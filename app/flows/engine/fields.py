@@ -104,7 +104,15 @@ class HiddenField(wtforms.HiddenField):
 
 
 class DateField(wtforms.DateField):
+    """A date input whose parse error speaks plainly, in its label's words."""
+
     widget = _DateInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as e:
+            raise ValueError(f"{self.label.text} must be a real date, like 2026-11-02") from e
 
 
 class FileField(wtforms.FileField):
@@ -117,6 +125,10 @@ class BooleanField(wtforms.BooleanField):
 
 class SelectField(wtforms.SelectField):
     widget = _Select()
+
+
+class TextAreaField(wtforms.TextAreaField):
+    pass
 
 
 class RadioField(wtforms.RadioField):
@@ -151,6 +163,12 @@ class RequiredWhen:
         raise StopValidation()  # empty and not needed: nothing more to check
 
 
+def one_line_break(value: Any) -> Any:
+    """A filter: a line break counts once, as a character count shows it (browsers send
+    each as CR LF)."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def text(
     label: str,
     required: str | None,
@@ -160,17 +178,25 @@ def text(
 ) -> StringField:
     """A stripped text field: required (with this message), optional, or required when
     (a RequiredWhen among checks, which goes first); length-limited; then the other checks."""
-    too_long = Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
+    checked = _text_checks(label, required, max_length, checks)
+    return StringField(label, checked, filters=[strip], **kwargs)
+
+
+def paragraph(label: str, required: str | None, max_length: int) -> TextAreaField:
+    """text() on several lines (a textarea, with its line breaks counted once each)."""
+    checks = _text_checks(label, required, max_length, ())
+    return TextAreaField(label, checks, filters=[strip, one_line_break])
+
+
+def _text_checks(
+    label: str, required: str | None, max_length: int, checks: tuple[Any, ...]
+) -> list[Any]:
+    too_long = Length(max=max_length, message=f"{label} must be {max_length:,} characters or fewer")
     when = [c for c in checks if isinstance(c, RequiredWhen)]
     others = [c for c in checks if not isinstance(c, RequiredWhen)]
     own = [*when, too_long, NO_CONTROL, *others]
     # No Optional() for optional fields: it would stop inline validate_<field> checks.
-    return StringField(
-        label,
-        [DataRequired(required), *own] if required else own,
-        filters=[strip],
-        **kwargs,
-    )
+    return [DataRequired(required), *own] if required else own
 
 
 def radios(label: str, options: tuple[str, ...], message: str) -> RadioField:

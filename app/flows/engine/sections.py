@@ -13,6 +13,7 @@ asks both). Models: django-formtools' form_list, hmpo-form-wizard's field declar
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -139,9 +140,8 @@ class Group(Section):
         return [(f"{self.name}-{k}", "" if v is None else str(v)) for k, v in value.items()]
 
     def dump(self, form: Form, asked: tuple[Section, ...]) -> Answers:
-        # A field not sent at all (an optional one a page left out) is kept as "", not None.
         fields = form[self.name].form
-        return {self.name: {f.short_name: "" if f.data is None else f.data for f in fields}}
+        return {self.name: {f.short_name: _kept(f.data) for f in fields}}
 
     def typed(self, answers: Answers, items: Items) -> dict[str, str]:
         value = answers.get(self.name) or {}
@@ -207,7 +207,8 @@ class FileSlot:
 
 class Collection(Section):
     """Repeatable items (Add, Remove), each with a stable id its per-item answers follow,
-    and an optional file slot."""
+    and an optional file slot. An optional collection may hold no item: one left blank
+    (nothing typed, no file) is no item, and none at all is a whole answer."""
 
     def __init__(
         self,
@@ -222,14 +223,18 @@ class Collection(Section):
         file_slot: FileSlot | None = None,
         heading: str | None = None,
         template: str | None = None,
+        optional: bool = False,
     ) -> None:
         super().__init__(name, name, heading, template)
+        self.optional = optional
         self.item_rows, self.item_heading = item_rows, item_heading
         self.item_form, self.max_items, self.file_slot = item_form, max_items, file_slot
         self.to_value, self.to_formdata = to_value, to_formdata
         self.item_anchor = item_anchor  # the id of item N's legend is f"{item_anchor}-{N}"
 
     def complete(self, memory: Memory) -> bool:
+        if self.optional:
+            return memory.has(self.name)
         return bool(items_in(memory, self.name))
 
     def per_item(self, asked: tuple[Section, ...]) -> tuple[PerItem, ...]:
@@ -250,7 +255,10 @@ class Collection(Section):
     def dump(self, form: Form, asked: tuple[Section, ...]) -> Answers:
         entries = [entry.form for entry in form[self.name]]
         _give_unique_ids(entries)
-        answers: Answers = {self.name: [self.to_value(entry) for entry in entries]}
+        items = [self.to_value(entry) for entry in entries]
+        if self.optional:
+            items = [item for item in items if not _blank(item)]
+        answers: Answers = {self.name: items}
         for section in self.per_item(asked):
             answers[section.name] = {e["id"].data: section.value_of(e) for e in entries}
         return answers
@@ -266,6 +274,8 @@ class Collection(Section):
 
     def rows(self, shown: Shown) -> list[Rows]:
         items = shown.answers.get(self.name) or []
+        if self.optional and not items:  # said, so none is not mistaken for lost
+            return [Rows(None, (Row(self.heading or self.item_heading, ""),))]
         return [
             Rows(f"{self.item_heading} {n}", self.item_rows(item, shown))
             for n, item in enumerate(items, start=1)
@@ -362,6 +372,19 @@ class PerItem(Section):
         """Memory's answers for these items only (those of removed items go)."""
         kept = {item["id"] for item in items}
         return {k: v for k, v in mapping_in(memory, self.name).items() if k in kept}
+
+
+def _kept(value: Any) -> Any:
+    """A field's value as memory keeps it: a date as its ISO text (every place memory lives
+    gives it back so), a field not sent at all (an optional one a page left out) as ""."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _blank(item: Item) -> bool:
+    """Whether nothing was given for an item (its id aside)."""
+    return not any(value for key, value in item.items() if key != "id")
 
 
 def new_item_id() -> str:

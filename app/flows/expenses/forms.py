@@ -77,21 +77,11 @@ class EmployeeForm(Form):
             raise ValidationError("Manager's email must be different from your work email")
 
 
-class ReceiptDateField(DateField):
-    """A date input whose parse error speaks plainly."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as e:
-            raise ValueError("Date must be a real date, like 2026-11-02") from e
-
-
 class ReceiptForm(Form):
     id = HiddenField()
     file_id = HiddenField()  # a file stored at upload; the bytes never enter memory
     file = FileField("Receipt file")  # checked and stored before validation (receipts.service)
-    date = ReceiptDateField("Date", [InputRequired("Enter the date of the receipt")])
+    date = DateField("Date", [InputRequired("Enter the date of the receipt")])
     merchant = text("Merchant", "Enter the merchant", 100)
     amount = StringField(
         "Amount",

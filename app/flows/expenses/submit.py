@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import string
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ...attachments.service import discard_unsubmitted, mark_submitted
 from ...extensions import db
+from ..engine.storing import claim_files, insert_with_items, store_once
+from ..engine.storing import new_reference as reference_with
 from ..engine.submission import SubmitRefusedError, TypingCounts
 from .models import LineItem, Report
-
-_REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
-_REFERENCE_ATTEMPTS = 3
 
 
 class UnknownFileError(SubmitRefusedError):
@@ -35,7 +30,7 @@ class UnknownFileError(SubmitRefusedError):
 
 def new_reference() -> str:
     """EXP- and 8 random characters from 0-9A-Z."""
-    return "EXP-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return reference_with("EXP-")
 
 
 def find_report(draft_id: str, lineage: str | None = None) -> Report | None:
@@ -58,48 +53,15 @@ def submit_report(
     marks its files submitted and deletes the draft's other uploads (replaced or asked
     again along the way). Raises UnknownFileError, writing nothing, if a receipt names no
     file of this draft."""
-    for _ in range(_REFERENCE_ATTEMPTS):
+
+    def write() -> Report:
         report = _build(draft_id, answers, counts, memory_on)
         report.lineage = lineage
-        try:
-            _mark_files(lineage, answers["receipts"])  # first: no line item names a stranger
-            _insert(report)  # draft_id and lineage are unique: no query first for a report
-            discard_unsubmitted(lineage, commit=False)
-            db.session.commit()
-        except (IntegrityError, UnknownFileError) as e:
-            db.session.rollback()  # submitted already (or by another request)? Else a file
-            if existing := find_report(draft_id, lineage):  # was no file of the draft, or
-                return existing  # the reference clashed: then try another
-            if isinstance(e, UnknownFileError):
-                raise
-            continue
-        return report
-    raise RuntimeError("Could not store the report; please submit it again.")
+        claim_files(lineage, answers["receipts"], UnknownFileError)  # first: no line item
+        insert_with_items(report, report.items, "report_id")  # names a stranger; draft_id
+        return report  # and lineage are unique: no query first for a report
 
-
-def _mark_files(lineage: str, receipts: list[dict[str, Any]]) -> None:
-    """Mark the receipts' files submitted; refuse (rolled back) any that is not the draft's."""
-    wanted = {r["file_id"] for r in receipts if "file_id" in r}
-    if missing := wanted - mark_submitted(lineage, wanted):
-        positions = [n for n, r in enumerate(receipts, 1) if r.get("file_id") in missing]
-        raise UnknownFileError(positions)
-
-
-def _insert(report: Report) -> None:
-    """Write the report and its line items in two statements, without the ORM's unit of
-    work (measured: it was most of a submit's time). The report stays out of the session:
-    it holds what was written, so reading it afterwards needs no query."""
-    reports, line_items = Report.__table__, LineItem.__table__
-    row = {c.name: getattr(report, c.name) for c in reports.columns if c.name != "id"}
-    report.id = db.session.execute(insert(reports).values(row).returning(reports.c.id)).scalar_one()
-    for item in report.items:
-        item.report_id = report.id
-    rows = [
-        {c.name: getattr(item, c.name) for c in line_items.columns if c.name != "id"}
-        for item in report.items
-    ]
-    if rows:
-        db.session.execute(insert(line_items), rows)
+    return store_once(write, lambda: find_report(draft_id, lineage))
 
 
 def _build(draft_id: str, answers: dict[str, Any], counts: TypingCounts, memory_on: bool) -> Report:
