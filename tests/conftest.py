@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from tests.clock import MovableClock
-from tests.helpers import Wizard, dispose_apps, made_apps
+from tests.helpers import DRIVERS, Wizard, dispose_apps, made_apps
 
 pytest_plugins = ["tests.services"]
 WITHOUT_DEMO = {"on": False}  # --without-demo: every app built without the demonstration
@@ -88,3 +88,11 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def wizard(client: FlaskClient) -> Wizard:
     return Wizard(client)
+
+
+@pytest.fixture(params=DRIVERS, ids=[d.flow_name for d in DRIVERS])
+def driver(request: pytest.FixtureRequest) -> type[Wizard]:
+    """The driver of each flow in turn (tests/helpers.py): a test that takes it runs on
+    the expense report and on the support request."""
+    driver: type[Wizard] = request.param
+    return driver

@@ -84,6 +84,13 @@ class Wizard:
     """
 
     prefix, first_step, first_title = "/report", "employee", "Employee details"
+    # What every flow's driver tells, so a test can take the flow as a parameter.
+    flow_name = "expenses"
+    steps = ("employee", "receipts", "categories", "review")
+    titles = ("Employee details", "Receipts", "Categories", "Review and submit")
+    sent_title = "Expense report submitted"
+    items_step, items = "receipts", "receipts"  # the step with Add and Remove, its items
+    text_field = ("employee", "employee-full_name")  # a required text field, and its step
 
     def __init__(
         self,
@@ -225,6 +232,41 @@ class Wizard:
         self.moved_on(self.fill_categories(["Meals"] * receipts))
         return self.submit()
 
+    # The flow-neutral API ---------------------------------------------------------------
+
+    def page_data(self, step: str, **changes: str) -> dict[str, str]:
+        """A step's valid form fields with memory on (changes go to its text fields)."""
+        if step == "employee":
+            return employee_form(**changes)
+        if step == "receipts":
+            return receipt_form(0, **changes)
+        ids = {"categories-0-receipt_id": "receipt0000", "categories-0-details": ""}
+        return {**ids, "categories-0-category": "Meals", "business_purpose": "Client visit"}
+
+    def items_page(self, items: list[dict[str, str]]) -> dict[str, str]:
+        """The items step's fields with these items (each: item field -> value)."""
+        data: dict[str, str] = {}
+        for i, item in enumerate(items):
+            data.update(receipt_form(i, **item))
+        return data
+
+    def fill(self, step: str, **changes: str) -> TestResponse:
+        return self.post(step, self.page_data(step, **changes))
+
+    def to_review(self) -> TestResponse:
+        """Start a draft and answer every step before review with memory on."""
+        self.start()
+        for step in self.steps[:-1]:
+            page = self.moved_on(self.fill(step))
+        return page
+
+    def records(self, app: Flask) -> int:
+        """How many submissions of this flow are stored."""
+        from app.flows.expenses.models import Report
+
+        with app.app_context():
+            return db.session.query(Report).count()
+
 
 def report_answers(
     full_name: str = "Ada Lovelace", merchant: str = "Hotel Adlon"
@@ -278,20 +320,40 @@ class SupportWizard(Wizard):
     """The driver walking the support request (SPEC §10)."""
 
     prefix, first_step, first_title = "/support", "contact", "Contact details"
+    flow_name = "support"
+    steps = ("contact", "order", "problem", "review")
+    titles = ("Contact details", "Product and order", "The problem", "Review and send")
+    sent_title = "Support request sent"
+    items_step, items = "problem", "attachments"
+    text_field = ("contact", "contact-full_name")
 
-    def fill(self, step: str, **changes: str) -> TestResponse:
-        return self.post(step, support_page(step, **changes))
+    def page_data(self, step: str, **changes: str) -> dict[str, str]:
+        return support_page(step, **changes)
+
+    def items_page(self, items: list[dict[str, str]]) -> dict[str, str]:
+        data = support_page("problem")
+        for i, item in enumerate(items):
+            values = {"id": f"attachment{i:04d}", "file_id": "", **item}
+            data.update({f"attachments-{i}-{k}": v for k, v in values.items()})
+        return data
 
     def fill_everything(self, **changes: str) -> dict[str, str]:
         """Every step's fields at once: what a page asking everything again is sent."""
         return {k: v for s in ("contact", "order", "problem") for k, v in support_page(s).items()}
+
+    def records(self, app: Flask) -> int:
+        from app.flows.support.models import SupportRequest
+
+        with app.app_context():
+            return db.session.query(SupportRequest).count()
 
     def submit(self, **extra: str) -> TestResponse:
         return self.post("review", {"confirm": "y", **extra})
 
     def complete_draft(self, receipts: int = 0) -> TestResponse:
         """Start and walk a whole request with memory on, up to and including send."""
-        self.start()
-        for step in ("contact", "order", "problem"):
-            self.moved_on(self.fill(step))
+        self.to_review()
         return self.submit()
+
+
+DRIVERS = (Wizard, SupportWizard)  # one driver per flow: tests take the flow as a parameter
