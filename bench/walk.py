@@ -37,7 +37,6 @@ STATE_FIELD = "memory_state"  # the hidden field memory passed through the form 
 MULTIPART = "multipart/form-data"  # the step forms' enctype
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _STATE = re.compile(rf'name="{STATE_FIELD}" value="([^"]+)"')
-_ACTION = re.compile(r'action="(/report/[^/"]+)/employee"')
 _STRATEGY = re.compile(r'name="strategy" value="([^"]+)"')
 
 
@@ -141,16 +140,26 @@ class Trip:
 
 class Browser:
     """One person's browser: cookies (the client's), the page's CSRF token, and, when
-    memory is passed through the form, the state field of the page it is on."""
+    memory is passed through the form, the state field of the page it is on. It walks an
+    expense report; SupportBrowser walks a support request."""
+
+    prefix, steps = "/report", STEPS
 
     def __init__(self, client: Client, strategy: str = "server", receipts: int = 3) -> None:
         self.client = client
         self.strategy = strategy
         self.receipts = receipts
-        self.want = pages(receipts)
-        self.forms = forms(receipts)
+        self.want = self.expected(receipts)
+        self.forms = self.answers(receipts)
         self.token = self.state = self.draft_url = ""
         self.trip = Trip()
+        self.action = re.compile(rf'action="({self.prefix}/[^/"]+)/{self.steps[0]}"')
+
+    def expected(self, receipts: int) -> dict[str, tuple[str, ...]]:
+        return pages(receipts)
+
+    def answers(self, receipts: int) -> dict[str, dict[str, Any]]:
+        return forms(receipts)
 
     def see(
         self, label: str, response: TestResponse, status: int, texts: tuple[str, ...]
@@ -188,7 +197,7 @@ class Browser:
 
     def start(self) -> TestResponse:
         self.see("GET /", self.client.get("/"), 200, self.want["start"])
-        return self.post("/report", {}, "employee", "POST /report")
+        return self.post(self.prefix, {}, self.steps[0], f"POST {self.prefix}")
 
     def post(self, path: str, data: dict[str, Any], after: str, label: str) -> TestResponse:
         """Send a form; memory passed through the form is answered with the next page
@@ -196,7 +205,7 @@ class Browser:
         form = {"csrf_token": self.token, **data}
         if self.state:
             form[STATE_FIELD] = self.state
-        enctype = MULTIPART if path != "/report" else "application/x-www-form-urlencoded"
+        enctype = MULTIPART if path != self.prefix else "application/x-www-form-urlencoded"
         response = self.client.post(path, data=form, content_type=enctype)
         if self.strategy == "form" and after != "confirmation":
             self.see(label, response, 200, self.want[after])
@@ -205,7 +214,9 @@ class Browser:
             self.see(label, response, 303, (f"/{after}",))
         if not self.draft_url:
             found = (
-                _ACTION.search(response.get_data(as_text=True)) if self.strategy == "form" else None
+                self.action.search(response.get_data(as_text=True))
+                if self.strategy == "form"
+                else None
             )
             self.draft_url = found[1] if found else (response.location or "").rsplit("/", 1)[0]
         return response
@@ -233,7 +244,7 @@ class Browser:
         """Start page, start, each step's page (unless it came in the POST's answer) and
         its form, the confirmation: 11 requests (7 with memory passed through the form)."""
         self.start()
-        for step, after in zip(STEPS, (*STEPS[1:], "confirmation"), strict=True):
+        for step, after in zip(self.steps, (*self.steps[1:], "confirmation"), strict=True):
             if self.strategy != "form":
                 self.page(step)
             submit = self.answer(step, after)
@@ -256,9 +267,51 @@ class Browser:
             self.trip.held_draft = len(self.state)
 
 
+class SupportBrowser(Browser):
+    """The same browser walking a support request (SPEC §10): its four steps, no files."""
+
+    prefix, steps = "/support", ("contact", "order", "problem", "review")
+
+    def expected(self, receipts: int) -> dict[str, tuple[str, ...]]:
+        return {
+            "start": ("<h1>Submit an expense report</h1>", "Start a support request"),
+            "contact": ("<h1>Contact details</h1>", "Step 1 of 4"),
+            "order": ("<h1>Product and order</h1>", "Step 2 of 4"),
+            "problem": ("<h1>The problem</h1>", "Step 3 of 4"),
+            "review": ("<h1>Review and send</h1>", SUPPORT_NAME, "ORD-123456"),
+            "confirmation": ("<h1>Support request sent</h1>", "SUP-", SUPPORT_NAME),
+        }
+
+    def answers(self, receipts: int) -> dict[str, dict[str, Any]]:
+        contact = {"full_name": SUPPORT_NAME, "email": "grace@example.com",
+                   "customer_number": "", "preferred_contact": "Email", "phone": ""}  # fmt: skip
+        order = {"product": "Laptop", "order_number": "ORD-123456",
+                 "purchased_on": dt.date.today().isoformat()}  # fmt: skip
+        problem = {"what_went_wrong": "Does not turn on", "description": prose(400, 7)}
+        return {
+            "contact": {f"contact-{k}": v for k, v in contact.items()},
+            "order": {f"order-{k}": v for k, v in order.items()},
+            "problem": {
+                **{f"problem-{k}": v for k, v in problem.items()},
+                "urgency": "Normal",
+                "attachments-0-id": "attachment0000",
+                "attachments-0-file_id": "",
+            },
+            "review": {"confirm": "y"},
+        }
+
+
+SUPPORT_NAME = "Grace Hopper"
+
+
 def whole_draft(client: Client, receipts: int = 3) -> Trip:
     """A new person's whole draft with memory on the server (the default)."""
     return Browser(client, receipts=receipts).walk()
+
+
+def whole_support_request(client: Client) -> Trip:
+    """A new person's whole support request with memory on the server."""
+    return SupportBrowser(client).walk()
 
 
 def answered_up_to(

@@ -16,20 +16,22 @@ def init_app(app: Flask) -> None:
     from .support.flow import SUPPORT
 
     app.register_blueprint(home.bp)
-    serve(app, EXPENSES)
-    serve(app, SUPPORT)
     memory.pass_state_to(app, lambda draft_id, path: _takes_passed_state(app, draft_id, path))
     app.context_processor(context.request_globals)
     app.jinja_env.globals.update(context.template_helpers(app))
     context.share_macros(app, *context.MACRO_LIBRARIES)
+    serve(app, EXPENSES)
+    serve(app, SUPPORT)
 
 
 def serve(app: Flask, flow: Flow, template_folder: str | None = None) -> None:
     """Serve a flow's pages (its templates looked for in template_folder too, if given)."""
+    from .engine.context import share_macros
     from .engine.views import flow_blueprint
 
     app.register_blueprint(flow_blueprint(flow, template_folder))
     app.jinja_env.globals.update(flow.template_globals)
+    share_macros(app, *flow.macros)
 
 
 def _takes_passed_state(app: Flask, draft_id: str, path: str) -> bool:

@@ -31,7 +31,7 @@ def request_globals() -> dict[str, Any]:
 
 # Their macros are globals, made once: each {% from ... import %} costs a template a
 # module lookup on every render (about 12 µs; a page had seven).
-MACRO_LIBRARIES = ("macros.html", "_links.html", "expenses/macros.html")
+MACRO_LIBRARIES = ("macros.html", "_links.html")  # a flow adds its own (Flow.macros)
 
 
 def share_macros(app: Flask, *names: str) -> None:

@@ -52,6 +52,7 @@ class Flow:
     start_label: str  # the button that starts a draft
     submit_label: str  # the button on the final step
     template_globals: Mapping[str, Any] = field(default_factory=dict)  # its templates' helpers
+    macros: tuple[str, ...] = ()  # its templates' macro libraries, made globals once
     # Blocks of its own after the steps' on review and confirmation (totals), from answers.
     summary_extras: Callable[[Answers], list[Block]] | None = None
     _by_name: dict[str, Step] = field(init=False, repr=False, compare=False)

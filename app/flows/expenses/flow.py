@@ -129,6 +129,7 @@ EXPENSES = Flow(
     start_label="Start a new expense report",
     submit_label="Submit expense report",
     summary_extras=totals,
+    macros=("expenses/macros.html",),
     template_globals={
         "receipt_legend": receipt_legend,
         "receipt_max_bytes": lambda: current_app.config["RECEIPT_MAX_BYTES"],
