@@ -85,7 +85,7 @@ class Wizard:
 
     prefix, first_step, first_title = "/report", "employee", "Employee details"
     # What every flow's driver tells, so a test can take the flow as a parameter.
-    flow_name = "expenses"
+    flow_name, noun = "expenses", "expense report"
     steps = ("employee", "receipts", "categories", "review")
     titles = ("Employee details", "Receipts", "Categories", "Review and submit")
     sent_title = "Expense report submitted"
@@ -320,7 +320,7 @@ class SupportWizard(Wizard):
     """The driver walking the support request (SPEC §10)."""
 
     prefix, first_step, first_title = "/support", "contact", "Contact details"
-    flow_name = "support"
+    flow_name, noun = "support", "support request"
     steps = ("contact", "order", "problem", "review")
     titles = ("Contact details", "Product and order", "The problem", "Review and send")
     sent_title = "Support request sent"

@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 from app.attachments.models import StoredFile
 from tests.clock import IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.files import png
-from tests.helpers import Wizard, receipt_form
+from tests.helpers import Wizard
 
 
 def keep_alive(wizard: Wizard, token: str | None = None) -> TestResponse:
@@ -20,15 +20,19 @@ def keep_alive(wizard: Wizard, token: str | None = None) -> TestResponse:
     )
 
 
-def test_keep_my_draft_extends_the_idle_timeout(wizard: Wizard, clock: MovableClock) -> None:
+def test_keep_my_draft_extends_the_idle_timeout(
+    app: Flask, driver: type[Wizard], clock: MovableClock
+) -> None:
+    wizard = driver(app.test_client())
     wizard.start()
-    wizard.fill_employee(full_name="Kept Alive")
+    first, field = wizard.text_field
+    wizard.post(first, {**wizard.page_data(first), field: "Kept Alive"})
     for _ in range(3):  # 87 minutes in all: long expired without Keep my draft
         clock.sleep(IDLE_TIMEOUT - MINUTE)
         response = keep_alive(wizard)
         assert response.status_code == 200
         assert response.json["expires_in"] == IDLE_TIMEOUT  # the whole idle timeout again
-    assert 'value="Kept Alive"' in wizard.get("employee").text
+    assert 'value="Kept Alive"' in wizard.get(first).text
 
 
 def test_keep_alive_of_an_expired_draft_says_it_is_gone(
@@ -47,15 +51,17 @@ def test_keep_alive_needs_the_csrf_token_and_the_owner(app: Flask, wizard: Wizar
     assert keep_alive(stranger).status_code == 410
 
 
-def test_delete_my_draft_now_removes_it_and_its_files(app: Flask, wizard: Wizard) -> None:
-    wizard.start()
-    wizard.fill_employee()
-    data = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
-    wizard.post("receipts", data, content_type="multipart/form-data")
+def test_delete_my_draft_now_removes_it_and_its_files(app: Flask, driver: type[Wizard]) -> None:
+    wizard = driver(app.test_client())
+    wizard.to_review()
+    data = {**wizard.items_page([{}]), f"{wizard.items}-0-file": (io.BytesIO(png()), "r.png")}
+    wizard.post(wizard.items_step, data, content_type="multipart/form-data")
+    with app.app_context():
+        assert StoredFile.query.count() == 1
     response = wizard.client.post(f"{wizard.draft_url}/delete", data={"csrf_token": wizard.token()})
     assert response.status_code == 303 and response.location == "/?notice=deleted"
     assert "Your draft was deleted." in wizard.client.get(response.location).text
-    later = wizard.get("employee")  # its page, in this tab or another: deleted, not expired
+    later = wizard.get(wizard.steps[0])  # its page, in this or another tab: deleted, not expired
     assert later.status_code == 303 and later.location == "/?notice=deleted"
     with app.app_context():
         assert StoredFile.query.count() == 0
