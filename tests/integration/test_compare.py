@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask.testing import FlaskClient
 
-from tests.helpers import Wizard, employee_form, receipt_form
+from tests.helpers import SupportWizard, Wizard, employee_form, receipt_form
 
 pytestmark = pytest.mark.demo  # the demonstration layer's own pages
 
@@ -111,3 +112,31 @@ def test_a_correction_is_no_repeat_and_a_report_off_for_part_is_shown_as_such(
     assert ", off for part of it</span>" in page
     assert "With session memory off for part of the report you typed 11 fields" in page
     assert "With memory on you typed nothing twice." in page
+
+
+def test_each_flow_has_its_own_comparison(client: FlaskClient) -> None:
+    """/compare/support compares support requests; an expense report does not show there,
+    nor a support request on /compare."""
+    support = SupportWizard(client)
+    assert support.complete_draft().status_code == 303
+    support.switch_memory(on=False)
+    support.start()
+    support.fill("contact")
+    support.fill("order")
+    support.post("problem", {**support.page_data("order"), **support.page_data("problem")})
+    assert support.post("review", {**support.fill_everything(), "confirm": "y"}).status_code == 303
+    page = client.get("/compare/support").text
+    assert "The last support request this browser submitted" in page
+    assert table_row(page, "Fields typed") == ["9", "21"]
+    assert table_row(page, "Fields typed again") == ["0", "12"]
+    assert "With session memory off you typed 12 fields you had already given" in page
+    expenses = client.get("/compare").text
+    assert table_row(expenses, "Fields typed") == ["Not yet tried", "Not yet tried"]
+    assert "Turn memory off and start a report" in expenses
+    assert client.get("/compare/nothing").status_code == 404
+
+
+def test_a_flow_with_no_run_yet_invites_to_start_one_of_its_own(client: FlaskClient) -> None:
+    page = client.get("/compare/support").text
+    assert "Turn memory off and start a request" in page
+    assert 'action="/support"' in page
