@@ -1,1 +1,2 @@
-"""Receipt files: checked by content, stored once in the database, owned by a draft."""
+"""Uploaded files (receipts, attachments): checked by content, stored once in the database,
+owned by a draft."""

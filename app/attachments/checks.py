@@ -1,4 +1,5 @@
-"""What a receipt file may be: JPEG, PNG or PDF by its bytes, within size and pixel limits."""
+"""What an uploaded file (a receipt, an attachment) may be: JPEG, PNG or PDF by its bytes,
+within size and pixel limits."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ _NAME_LIMIT = 100
 
 
 class FileRejectedError(ValueError):
-    """An upload that is not a usable receipt; the message is shown next to the field."""
+    """An upload that is not a usable file; the message is shown next to the field."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ _KINDS = (PDF, JPEG, PNG)
 
 
 def check_upload(data: bytes, filename: str, max_bytes: int) -> FileKind:
-    """Return the kind of a receipt file, or raise FileRejectedError saying what is wrong."""
+    """Return the kind of an uploaded file, or raise FileRejectedError saying what is wrong."""
     if not data:
         raise FileRejectedError("The selected file is empty")
     if len(data) > max_bytes:
@@ -81,7 +82,9 @@ def _open_image(data: bytes, kind: FileKind, pillow_format: str, verify: bool) -
                     image.verify()
                 return image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise FileRejectedError("The selected image has too many pixels to be a receipt") from e
+        raise FileRejectedError(
+            "The selected image has too many pixels: choose a smaller photo or scan"
+        ) from e
     except (OSError, SyntaxError, ValueError) as e:
         raise FileRejectedError(f"The selected file is not a readable {kind.label}") from e
 
@@ -92,7 +95,7 @@ def display_name(filename: str, kind: FileKind) -> str:
     name = re.sub(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", name).strip()
     stem, dot, extension = name.rpartition(".")
     if not dot or not stem:
-        return f"receipt{kind.extensions[0]}"
+        return f"file{kind.extensions[0]}"  # a name that is only an extension, or none
     return stem[: _NAME_LIMIT - len(extension) - 1] + "." + extension
 
 

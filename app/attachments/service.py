@@ -1,4 +1,4 @@
-"""Storing, finding, serving and cleaning up receipt files (one writer: this module)."""
+"""Storing, finding, serving and cleaning up uploaded files (one writer: this module)."""
 
 from __future__ import annotations
 

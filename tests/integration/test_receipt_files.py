@@ -141,7 +141,11 @@ def test_removing_a_file_or_its_receipt_deletes_the_stored_file(
             "logo.svg",
             "The selected file must be a JPG, PNG or PDF",
         ),
-        (png_bomb(), "bomb.png", "The selected image has too many pixels to be a receipt"),
+        (
+            png_bomb(),
+            "bomb.png",
+            "The selected image has too many pixels: choose a smaller photo or scan",
+        ),
     ],
 )
 # Werkzeug's test client spools a body over 500 KB to a temporary file it never closes.

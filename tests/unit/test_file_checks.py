@@ -70,8 +70,8 @@ def test_bad_files_get_a_specific_message(data: bytes, name: str, message: str) 
         ("C:\\Users\\ada\\taxi.pdf", "taxi.pdf"),
         ("évian\u202egnp.pdf", "éviangnp.pdf"),
         ("a" * 300 + ".pdf", "a" * 96 + ".pdf"),
-        (".pdf", "receipt.pdf"),
-        ("", "receipt.pdf"),
+        (".pdf", "file.pdf"),
+        ("", "file.pdf"),
         ("квитанция.pdf", "квитанция.pdf"),
     ],
 )
