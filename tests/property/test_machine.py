@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from hypothesis import event, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -399,3 +399,36 @@ def machine_app() -> Iterator[None]:
     with fresh_app(WIZARD_MEMORY_BUDGET=BUDGET) as app:
         FlowMachine.app = app
         yield
+
+
+MACHINES = {machine.flow.driver.flow_name: machine for machine in (ExpensesMachine, SupportMachine)}
+
+
+@pytest.mark.parametrize("flow", MACHINES)
+@settings(BASE, max_examples=8)
+@given(off_from=st.integers(0, 3), data=st.data())
+def test_memory_switched_off_midway_asks_again_and_counts_the_repeats(
+    flow: str, off_from: int, data: st.DataObject
+) -> None:
+    """The journeys the machine reaches least: memory switched off before step off_from+1
+    (before review: 3), the rest answered with it off (a step that needs earlier answers
+    asks them again; review asks everything, the email included), then sent. The record
+    holds the answers, its counts are the model's, every field memory lacked and that was
+    given before is a repeat, and the memory use is off (from the start) or part."""
+    machine = MACHINES[flow]()
+    whole = data.draw(machine.flow.valid, label="whole")
+    draft = machine.first_draft()
+    steps = machine.flow.steps
+    for i, step in enumerate(steps[:-1]):
+        if i == off_from:
+            machine.switch_memory(False, draft)
+        machine.post_step(step, draft, machine.flow.fill_post(step, whole))
+    if off_from == len(steps) - 1:
+        machine.switch_memory(False, draft)
+    machine.submit(draft, True, False, whole)
+    machine.one_record_per_draft()
+    machine.drafts_are_private()
+    counts = machine.models[draft].counts
+    assert counts is not None, "not sent"
+    assert counts[1] > 0 and counts[2] == ("off" if off_from == 0 else "part"), counts
+    machine.teardown()
