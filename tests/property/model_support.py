@@ -258,7 +258,7 @@ class SupportModel(FlowModel):
     }
     whole = st.one_of(valid_requests, whole_requests)
     valid = valid_requests
-    examples = 20
+    examples = 15
 
     def page(self, step: str, raw: Any, model: DraftModel, memory_on: bool) -> Page:
         if step in ("contact", "order"):

@@ -241,7 +241,7 @@ SUPPORT = SupportModel()
 
 
 @pytest.mark.parametrize("step", SUPPORT.steps[:-1])
-@settings(BASE, max_examples=40)
+@settings(BASE, max_examples=30)
 @given(data=st.data())
 def test_support_step(shared_app: Flask, step: str, data: st.DataObject) -> None:
     """Each support step before review (memory on), with the machine's pages of it (SPEC
@@ -271,7 +271,7 @@ confirm_posts: st.SearchStrategy[tuple[dict[str, str], bool | None]] = st.one_of
 
 
 @EACH_FLOW
-@settings(BASE, max_examples=20)
+@settings(BASE, max_examples=15)
 @given(post=confirm_posts)
 def test_review_step(
     shared_app: Flask, driver: type[Wizard], post: tuple[dict[str, str], bool | None]
@@ -472,7 +472,7 @@ STALE_PAGE = {"categories-0-category": "Meals", "categories-1-category": "Meals"
 
 
 @EACH_FLOW
-@settings(BASE, max_examples=60)
+@settings(BASE, max_examples=40)
 @given(
     number=st.integers(0, 3),
     memory_on=st.booleans(),
@@ -511,7 +511,7 @@ PAGES = sorted({*(s for d in DRIVERS for s in d.steps), "confirmation", "delete"
 
 
 @EACH_FLOW
-@settings(BASE, max_examples=40)
+@settings(BASE, max_examples=30)
 @given(
     draft_id=url_segment,
     page=st.one_of(st.sampled_from(PAGES), url_segment),
