@@ -658,10 +658,12 @@ def assert_selected(body: str, name: str, value: str) -> None:
     assert f'<option selected value="{escape(value)}">' in tag, f"{name}: {value!r} not chosen"
 
 
-def assert_error_page(response: TestResponse, step: str) -> None:
-    """An invalid post: the same step again (200) with the error summary."""
+def assert_error_page(response: TestResponse, step: str, title: str | None = None) -> None:
+    """An invalid post: the same step again (200) with the error summary (title: the
+    step's <h1>, if not the expense report's)."""
     assert response.status_code == 200, response.status_code
-    assert f"<h1>{TITLES[step]}</h1>" in response.text, f"not the {step} step again"
+    heading = title or TITLES[step]
+    assert f"<h1>{heading}</h1>" in response.text, f"not the {step} step again"
     assert "<title>Error: " in response.text and "There is a problem" in response.text
 
 
