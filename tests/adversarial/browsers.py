@@ -68,7 +68,8 @@ class _FormReader(HTMLParser):
             self._select = None
         if tag == "textarea" and self._textarea is not None:
             fields = self.forms[-1].fields  # a browser drops the line break after <textarea>
-            fields[self._textarea] = fields[self._textarea].removeprefix("\n")
+            text = fields[self._textarea].replace("\r\n", "\n")
+            fields[self._textarea] = text.removeprefix("\n")
             self._textarea = None
 
 
