@@ -1,6 +1,6 @@
 """What the trust suite needs of a flow beyond the drivers' flow-neutral API (tests/helpers.py):
-a text field on the step with Add and Remove, an answer that step refuses, what a review says
-of a file the draft never stored, and every answer at once (memory off asks them again).
+a text field on the step with Add and Remove, an answer that step refuses, and every answer
+at once (memory off asks them again).
 Each function takes a driver, so a test written with them runs on every flow."""
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from tests.adversarial.browsers import forms_of
 from tests.files import png
 from tests.helpers import Wizard
 
+MADE_UP_FILE = "is not one this draft stored"  # a submit's answer to a file id it never stored
+
 
 @dataclass(frozen=True)
 class ItemsStep:
@@ -22,7 +24,6 @@ class ItemsStep:
     typed_name: str  # ... and its name in the form
     wrong: dict[str, str]  # page_data changes the step refuses ...
     error: tuple[str, str]  # ... and the error it lists then
-    unknown_file: str  # what a page says of a file id the draft never stored
 
 
 STEPS = {
@@ -31,14 +32,12 @@ STEPS = {
         "receipts-0-merchant",
         {"amount": "x"},
         ("receipts-0-amount", "Amount must be a number, like 12.50"),
-        "is not one this draft stored",
     ),
     "support": ItemsStep(
         "description",
         "problem-description",
         {"what_went_wrong": ""},
         ("problem-what_went_wrong", "Select what went wrong"),
-        "is not a file this draft stored",
     ),
 }
 
