@@ -15,7 +15,9 @@ from tests.adversarial.browsers import forms_of
 from tests.files import png
 from tests.helpers import Wizard
 
-MADE_UP_FILE = "is not one this draft stored"  # a submit's answer to a file id it never stored
+# What a page says of a file id the draft never stored ("... is not one this draft stored",
+# "This attachment is not a file this draft stored").
+MADE_UP_FILE = "this draft stored"
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class ItemsStep:
     typed_name: str  # ... and its name in the form
     wrong: dict[str, str]  # page_data changes the step refuses ...
     error: tuple[str, str]  # ... and the error it lists then
+    odd_item: tuple[str, str]  # an item field and a value that make a stray item an error
 
 
 STEPS = {
@@ -32,12 +35,14 @@ STEPS = {
         "receipts-0-merchant",
         {"amount": "x"},
         ("receipts-0-amount", "Amount must be a number, like 12.50"),
+        ("amount", "1"),
     ),
     "support": ItemsStep(
         "description",
         "problem-description",
         {"what_went_wrong": ""},
         ("problem-what_went_wrong", "Select what went wrong"),
+        ("file_id", "madeUpFileId0000000000"),
     ),
 }
 
@@ -79,6 +84,33 @@ def with_file(wizard: Wizard, content: bytes | None = None) -> dict[str, Any]:
     """The items step's fields with one item holding an uploaded file (post it multipart)."""
     upload = (io.BytesIO(png() if content is None else content), "photo.png")
     return {**wizard.items_page([{}]), item_field(wizard, 0, "file"): upload}
+
+
+def stray_item(wizard: Wizard, index: str) -> dict[str, str]:
+    """One field of an item numbered `index`: a page that took it for an item lists an error."""
+    name, value = items_step(wizard).odd_item
+    return {item_field(wizard, index, name): value}
+
+
+def named_items(wizard: Wizard, names: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+    """The items step's fields with one item per name, and what the page shows of each: a
+    receipt's merchant; an attachment's file name (the files uploaded first, as a browser
+    does: an attachment without a file is no attachment)."""
+    if wizard.flow_name == "expenses":
+        return wizard.items_page([{"merchant": n} for n in names]), [f'value="{n}"' for n in names]
+    files = {
+        item_field(wizard, i, "file"): (io.BytesIO(png()), f"{n}.png") for i, n in enumerate(names)
+    }
+    data = {**wizard.items_page([{} for _ in names]), **files, "action": "add"}
+    page = wizard.post(wizard.items_step, data, content_type="multipart/form-data")
+    assert page.status_code == 200, page.status_code
+    form = next(f for f in forms_of(page) if f.action.endswith(f"/{wizard.items_step}"))
+    fields = {
+        k: v
+        for k, v in form.fields.items()
+        if k not in ("action", "revision", "csrf_token", "memory_state")
+    }
+    return fields, [f"{n}.png" for n in names]
 
 
 def every_answer(wizard: Wizard) -> dict[str, str]:
