@@ -9,8 +9,12 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask
 from werkzeug.test import TestResponse
 
+from app.extensions import db
+from app.flows.expenses.models import Report
+from app.flows.support.models import SupportRequest
 from tests.adversarial.browsers import forms_of
 from tests.files import png
 from tests.helpers import Wizard
@@ -45,6 +49,15 @@ STEPS = {
         ("file_id", "madeUpFileId0000000000"),
     ),
 }
+
+
+MODELS = {"expenses": Report, "support": SupportRequest}  # what a submission stores
+
+
+def references(wizard: Wizard, app: Flask) -> list[str]:
+    """The references of the flow's stored submissions."""
+    with app.app_context():
+        return [r.reference for r in db.session.query(MODELS[wizard.flow_name]).all()]
 
 
 def items_step(wizard: Wizard) -> ItemsStep:
