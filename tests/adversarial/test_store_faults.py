@@ -25,7 +25,7 @@ import redis
 from flask import Flask
 from sqlalchemy import URL, Table, create_engine, event, make_url
 
-from tests.adversarial.flows import MODELS, references, with_file
+from tests.adversarial.flows import MODELS, forms, references, with_file
 from tests.conftest import make_app
 from tests.helpers import DRIVERS, Wizard
 from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
@@ -371,9 +371,8 @@ def walk_and_submit(browser: Browser, url: str, flow: type[Wizard]) -> Page:
     """A whole submission of the flow over HTTP; the confirmation page."""
     step1 = browser.post(url + flow.prefix, {}).url
     draft = url + step1.removeprefix(url).rsplit("/", 1)[0]
-    pages = flow(None)  # type: ignore[arg-type]  # its forms only: this browser speaks HTTP
-    forms = [(step, pages.page_data(step)) for step in flow.steps[:-1]]
-    for step, form in [*forms, (flow.steps[-1], {"confirm": "y"})]:
+    pages = [(step, forms(flow).page_data(step)) for step in flow.steps[:-1]]
+    for step, form in [*pages, (flow.steps[-1], {"confirm": "y"})]:
         browser.get(f"{draft}/{step}")
         page = browser.post(f"{draft}/{step}", form)
         assert page.status == 303, (step, page.text)
