@@ -4,7 +4,9 @@ browser's cookies, requests released by a barrier.
 
 The browser session (switch, draft ids, CSRF secret) is saved key by key on its freshest
 copy, so simultaneous starts, a submit beside a start, and a move beside a start each keep
-every draft. On the embedded store and on Redis.
+every draft. On the embedded store and on Redis, and on both flows: the tests that go round
+five times take the flows in turn (one server start each, not two); the two-tab test takes
+the flow as a parameter.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.helpers import employee_form, receipt_form
+from tests.adversarial.flows import forms, shown, typed
+from tests.helpers import DRIVERS, Wizard
 from tests.http import AppProcess, Browser, GunicornProcess, Page
 from tests.services import free_port
 
@@ -68,40 +70,52 @@ def heading(page: Page) -> str:
     return found[1] if found else f"(status {page.status})"
 
 
-def start(browser: Browser, server: AppProcess, **data: Any) -> Callable[[], Page]:
-    return lambda: browser.post(f"{server.url}/report", data)
+def flow(turn: int) -> type[Wizard]:
+    """The flows in turn: a test that goes round does it on each."""
+    return DRIVERS[turn % len(DRIVERS)]
+
+
+def start(browser: Browser, server: AppProcess, driver: type[Wizard]) -> Callable[[], Page]:
+    return lambda: browser.post(f"{server.url}{driver.prefix}", {})
 
 
 def draft_path(page: Page) -> str:
-    """/report/<draft id> from the redirect a start or a step answered with."""
+    """/<flow>/<draft id> from the redirect a start or a step answered with."""
     assert page.status == 303, f"{page.status}: {page.text[:300]}"
     return page.url.rsplit("/", 1)[0]
 
 
 def reachable(browser: Browser, servers: list[AppProcess], path: str) -> bool:
     """The draft's step 1 opens on every process (not 404, not expired)."""
+    driver = next(d for d in DRIVERS if path.startswith(f"{d.prefix}/"))
     return all(
-        heading(browser.get(f"{server.url}{path}/employee")) == "Employee details"
+        heading(browser.get(f"{server.url}{path}/{driver.steps[0]}")) == driver.titles[0]
         for server in servers
     )
 
 
-def to_review(browser: Browser, server: AppProcess) -> str:
-    url = server.url + draft_path(browser.post(f"{server.url}/report", {}))
-    for step, data in [
-        ("employee", employee_form()),
-        ("receipts", receipt_form(0)),
-        ("categories", {"categories-0-receipt_id": "receipt0000",
-                        "categories-0-category": "Meals", "business_purpose": "Visit"}),
-    ]:  # fmt: skip
-        assert browser.post(f"{url}/{step}", data).status == 303
+def walk(browser: Browser, url: str, driver: type[Wizard], steps: tuple[str, ...]) -> None:
+    for step in steps:
+        assert browser.post(f"{url}/{step}", forms(driver).page_data(step)).status == 303
+
+
+def to_review(browser: Browser, server: AppProcess, driver: type[Wizard]) -> str:
+    url = server.url + draft_path(start(browser, server, driver)())
+    walk(browser, url, driver, driver.steps[:-1])
     return url
+
+
+def to_items(browser: Browser, server: AppProcess, driver: type[Wizard]) -> str:
+    """A new draft with every step before the items step answered; its path."""
+    path = draft_path(start(browser, server, driver)())
+    walk(browser, server.url + path, driver, driver.steps[: driver.steps.index(driver.items_step)])
+    return path
 
 
 def test_twenty_new_drafts_started_at_once_are_all_kept(servers: list[AppProcess]) -> None:
     browser = Browser()
     browser.get(servers[0].url + "/")
-    pages = at_once([start(browser, servers[i % PROCESSES]) for i in range(20)])
+    pages = at_once([start(browser, servers[i % PROCESSES], flow(i // 2)) for i in range(20)])
     paths = [draft_path(page) for page in pages]
     lost = [path for path in paths if not reachable(browser, servers, path)]
     assert lost == [], f"{len(lost)} of 20 new drafts lost"
@@ -110,13 +124,14 @@ def test_twenty_new_drafts_started_at_once_are_all_kept(servers: list[AppProcess
 def test_a_submit_beside_a_new_draft_keeps_the_new_draft(servers: list[AppProcess]) -> None:
     browser = Browser()
     browser.get(servers[0].url + "/")
-    for _ in range(5):
-        review = to_review(browser, servers[0])
+    for turn in range(5):
+        review = to_review(browser, servers[0], flow(turn))
         submit = lambda review=review: browser.post(f"{review}/review", {"confirm": "y"})  # noqa: E731
-        done, started = at_once([submit, start(browser, servers[1])])
+        done, started = at_once([submit, start(browser, servers[1], flow(turn + 1))])
         assert done.status == 303 and done.url.endswith("/confirmation")
         assert reachable(browser, servers, draft_path(started)), "the new draft was lost"
-        assert "EXP-" in browser.get(servers[0].url + done.url).text
+        confirmation = browser.get(servers[0].url + done.url).text
+        assert f"<h1>{flow(turn).sent_title}</h1>" in confirmation
 
 
 def test_a_cookie_draft_moved_to_the_server_beside_a_new_draft_keeps_both(
@@ -124,21 +139,23 @@ def test_a_cookie_draft_moved_to_the_server_beside_a_new_draft_keeps_both(
 ) -> None:
     browser = Browser()
     browser.get(servers[0].url + "/")
-    for _ in range(5):
+    for turn in range(5):
+        driver = flow(turn)
         browser.post(f"{servers[0].url}/memory/strategy", {"strategy": "cookie", "next": "/"})
-        draft = draft_path(browser.post(f"{servers[0].url}/report", {}))
-        browser.post(f"{servers[0].url}{draft}/employee", employee_form(full_name="Moved Person"))
-        draft_id = draft.rsplit("/", 1)[1]
-        move = {"strategy": "server", "draft": draft_id, "step": "receipts", "next": "/"}
+        draft = draft_path(start(browser, servers[0], driver)())
+        first = forms(driver).page_data(driver.steps[0], full_name="Moved Person")
+        browser.post(f"{servers[0].url}{draft}/{driver.steps[0]}", first)
+        move = {"strategy": "server", "flow": driver.flow_name,
+                "draft": draft.rsplit("/", 1)[1], "step": driver.steps[1], "next": "/"}  # fmt: skip
         moved, started = at_once(
             [
                 lambda move=move: browser.post(f"{servers[0].url}/memory/strategy", move),
-                start(browser, servers[1]),
+                start(browser, servers[1], flow(turn + 1)),
             ]
         )
         assert moved.status == 303
         moved_to = servers[1].url + draft_path(moved)
-        assert 'value="Moved Person"' in browser.get(f"{moved_to}/employee").text
+        assert 'value="Moved Person"' in browser.get(f"{moved_to}/{driver.steps[0]}").text
         assert reachable(browser, servers, draft_path(started)), "the new draft was lost"
 
 
@@ -147,12 +164,12 @@ def test_the_memory_switch_beside_a_new_draft_keeps_the_draft(servers: list[AppP
     still belongs to it."""
     browser = Browser()
     browser.get(servers[0].url + "/")
-    for round_number in range(5):
-        mode = "off" if round_number % 2 == 0 else "on"
+    for turn in range(5):
+        mode = "off" if turn % 2 == 0 else "on"
         switch = lambda mode=mode: browser.post(  # noqa: E731
             f"{servers[0].url}/memory", {"memory": mode, "next": "/"}
         )
-        _, started = at_once([switch, start(browser, servers[1])])
+        _, started = at_once([switch, start(browser, servers[1], flow(turn // 2))])
         assert reachable(browser, servers, draft_path(started)), "the new draft was lost"
 
 
@@ -160,28 +177,26 @@ REVISION = re.compile(r'name="revision" value="(\d+)"')
 
 
 def test_two_tabs_on_one_draft_do_not_overwrite_each_other_without_a_word(
-    servers: list[AppProcess],
+    servers: list[AppProcess], driver: type[Wizard]
 ) -> None:
     """One draft's URL open twice: the tab whose page is older is told, keeps what it sent,
     and saves only when the person presses the button again."""
     browser = Browser()
     browser.get(servers[0].url + "/")
-    draft = servers[0].url + draft_path(browser.post(f"{servers[0].url}/report", {}))
-    assert browser.post(f"{draft}/employee", employee_form()).status == 303
-    tab_a = REVISION.search(browser.get(f"{draft}/receipts").text)
-    tab_b = REVISION.search(browser.get(f"{draft}/receipts").text)
+    page_of = forms(driver)
+    items = f"{servers[0].url}{to_items(browser, servers[0], driver)}/{driver.items_step}"
+    tab_a = REVISION.search(browser.get(items).text)
+    tab_b = REVISION.search(browser.get(items).text)
     assert tab_a and tab_b
-    two = {**receipt_form(0, merchant="Tab B one"), **receipt_form(1, merchant="Tab B two")}
-    assert browser.post(f"{draft}/receipts", {**two, "revision": tab_b[1]}).status == 303
-    one = receipt_form(0, merchant="Tab A only")
-    page = browser.post(f"{draft}/receipts", {**one, "revision": tab_a[1]})
+    assert browser.post(items, {**typed(page_of, "Tab B"), "revision": tab_b[1]}).status == 303
+    page = browser.post(items, {**typed(page_of, "Tab A only"), "revision": tab_a[1]})
     assert page.status == 409 and "This draft was changed in another tab" in page.text
-    assert 'value="Tab A only"' in page.text  # what tab A sent is kept on its page
-    categories = browser.get(f"{draft}/categories").text
-    assert "Tab B one" in categories and "Tab B two" in categories  # nothing overwritten
+    assert shown(page, page_of) == "Tab A only"  # what tab A sent is kept on its page
+    assert shown(browser.get(items), page_of) == "Tab B"  # nothing overwritten
     again = REVISION.search(page.text)
-    assert again and browser.post(f"{draft}/receipts", {**one, "revision": again[1]}).status == 303
-    assert "Tab A only" in browser.get(f"{draft}/categories").text  # the person's choice
+    assert again
+    assert browser.post(items, {**typed(page_of, "Tab A only"), "revision": again[1]}).status == 303
+    assert shown(browser.get(items), page_of) == "Tab A only"  # the person's choice
 
 
 @pytest.mark.parametrize("place", ["server", "cookie"])
@@ -195,20 +210,23 @@ def test_two_tabs_on_one_draft_sending_at_the_same_moment_lose_nothing_silently(
     browser = Browser()
     browser.get(servers[0].url + "/")
     browser.post(f"{servers[0].url}/memory/strategy", {"strategy": place, "next": "/"})
-    for _ in range(5):
-        path = draft_path(browser.post(f"{servers[0].url}/report", {}))
-        assert browser.post(f"{servers[0].url}{path}/employee", employee_form()).status == 303
-        shown = REVISION.search(browser.get(f"{servers[0].url}{path}/receipts").text)
-        assert shown
-        pages = at_once([tab_sends(browser, server, path, shown[1]) for server in servers])
+    for turn in range(5):
+        driver = flow(turn)
+        items = f"{to_items(browser, servers[0], driver)}/{driver.items_step}"
+        shown_at = REVISION.search(browser.get(f"{servers[0].url}{items}").text)
+        assert shown_at
+        sends = [tab_sends(browser, server, items, shown_at[1], driver) for server in servers]
+        pages = at_once(sends)
         assert sorted(page.status for page in pages) == [303, 409], "one tab's answers lost"
         told = next(page for page in pages if page.status == 409)
         assert "This draft was changed in another tab" in told.text
         saved = next(pages.index(page) for page in pages if page.status == 303)
-        kept = browser.get(f"{servers[0].url}{path}/categories").text
-        assert f"Tab on {servers[saved].port}" in kept, "the saved tab's answers were lost"
+        kept = shown(browser.get(f"{servers[0].url}{items}"), forms(driver))
+        assert kept == f"Tab on {servers[saved].port}", "the saved tab's answers were lost"
 
 
-def tab_sends(browser: Browser, server: AppProcess, path: str, revision: str) -> Callable[[], Page]:
-    data = {**receipt_form(0, merchant=f"Tab on {server.port}"), "revision": revision}
-    return lambda: browser.post(f"{server.url}{path}/receipts", data)
+def tab_sends(
+    browser: Browser, server: AppProcess, items: str, revision: str, driver: type[Wizard]
+) -> Callable[[], Page]:
+    data = {**typed(forms(driver), f"Tab on {server.port}"), "revision": revision}
+    return lambda: browser.post(f"{server.url}{items}", data)

@@ -17,10 +17,17 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app.memory.ledger import IN_FLIGHT
-from tests.helpers import Wizard, receipt_form
+from tests.adversarial.flows import MADE_UP_FILE, item_field, kept, shown, typed
+from tests.helpers import Wizard
 from tests.integration.test_cookie_memory import use_cookie
 
 CHANGED = "This draft was changed in another tab"
+
+
+@pytest.fixture
+def wizard(app: Flask, driver: type[Wizard]) -> Wizard:
+    """A browser on each flow in turn."""
+    return driver(app.test_client())
 
 
 def draft_cookie(wizard: Wizard) -> tuple[str, str]:
@@ -31,11 +38,18 @@ def draft_cookie(wizard: Wizard) -> tuple[str, str]:
 
 
 def sent_at_once(wizard: Wizard) -> tuple[str, str]:
-    """A cookie draft at Receipts, and the cookie both tabs' requests leave with."""
+    """A cookie draft past step 1, and the cookie both tabs' requests leave with."""
     use_cookie(wizard)
     wizard.start()
-    assert wizard.fill_employee().status_code == 303
+    assert wizard.fill(wizard.steps[0]).status_code == 303
+    if wizard.items_step != wizard.steps[1]:  # the items step needs what comes before it
+        assert wizard.fill(wizard.steps[1]).status_code == 303
     return draft_cookie(wizard)
+
+
+def save(wizard: Wizard, text: str, **extra: str) -> TestResponse:
+    """The items step sent with `text` typed in it."""
+    return wizard.post(wizard.items_step, {**typed(wizard, text), **extra})
 
 
 def with_cookie(wizard: Wizard, cookie: tuple[str, str]) -> None:
@@ -43,31 +57,26 @@ def with_cookie(wizard: Wizard, cookie: tuple[str, str]) -> None:
     wizard.client.set_cookie(*cookie)
 
 
-def merchant_kept(wizard: Wizard) -> str:
-    page = wizard.get("receipts").text
-    return "Tab A" if 'value="Tab A"' in page else "Tab B" if 'value="Tab B"' in page else ""
-
-
 def test_the_second_of_two_saves_at_once_is_refused_not_lost(app: Flask, wizard: Wizard) -> None:
     both_left_with = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    assert save(wizard, "Tab A").status_code == 303
     saved_by_a = draft_cookie(wizard)
     with_cookie(wizard, both_left_with)
-    page = wizard.post("receipts", receipt_form(0, merchant="Tab B"))
+    page = save(wizard, "Tab B")
     assert page.status_code == 409 and CHANGED in page.text
-    assert 'value="Tab B"' in page.text  # what tab B sent is on its page
+    assert shown(page, wizard) == "Tab B"  # what tab B sent is on its page
     assert "expense_wizard_draft" not in page.headers.get("Set-Cookie", "")
     with_cookie(wizard, saved_by_a)  # the browser kept A's cookie: B's response set none
-    assert merchant_kept(wizard) == "Tab A"
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab B")).status_code == 303
-    assert merchant_kept(wizard) == "Tab B"  # pressed again, from the newer copy
+    assert kept(wizard) == "Tab A"
+    assert save(wizard, "Tab B").status_code == 303
+    assert kept(wizard) == "Tab B"  # pressed again, from the newer copy
 
 
 def test_add_at_the_same_moment_as_a_save_is_refused_too(app: Flask, wizard: Wizard) -> None:
     both_left_with = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    assert save(wizard, "Tab A").status_code == 303
     with_cookie(wizard, both_left_with)
-    page = wizard.post("receipts", {**receipt_form(0, merchant="Tab B"), "action": "add"})
+    page = save(wizard, "Tab B", action="add")
     assert page.status_code == 409 and CHANGED in page.text
 
 
@@ -75,9 +84,9 @@ def test_a_page_read_at_that_moment_does_not_put_the_older_copy_back(
     app: Flask, wizard: Wizard
 ) -> None:
     both_left_with = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    assert save(wizard, "Tab A").status_code == 303
     with_cookie(wizard, both_left_with)
-    page = wizard.get("employee")
+    page = wizard.get(wizard.steps[0])
     assert page.status_code == 200
     assert "expense_wizard_draft" not in page.headers.get("Set-Cookie", "")
 
@@ -86,14 +95,14 @@ def test_an_answer_that_never_reached_the_browser_does_not_lock_the_draft(
     app: Flask, wizard: Wizard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Lost")).status_code == 303
+    assert save(wizard, "Lost").status_code == 303
     with_cookie(wizard, before)  # that response was lost on the way
     later = time.time() + IN_FLIGHT + 1
     monkeypatch.setattr(time, "time", lambda: later)
-    told = wizard.post("receipts", receipt_form(0, merchant="Tab B"))
-    assert told.status_code == 409 and 'value="Tab B"' in told.text  # once, nothing lost
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab B")).status_code == 303
-    assert merchant_kept(wizard) == "Tab B"
+    told = save(wizard, "Tab B")
+    assert told.status_code == 409 and shown(told, wizard) == "Tab B"  # once, nothing lost
+    assert save(wizard, "Tab B").status_code == 303
+    assert kept(wizard) == "Tab B"
 
 
 def test_a_slow_request_from_an_older_copy_never_overwrites_a_newer_one(
@@ -102,15 +111,15 @@ def test_a_slow_request_from_an_older_copy_never_overwrites_a_newer_one(
     """A slow upload left with copy n; another tab's save made copy n+1, which reached the
     browser; the upload arrives long after (review: 10 s is no bound on a body)."""
     slow_left_with = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    assert save(wizard, "Tab A").status_code == 303
     saved_by_a = draft_cookie(wizard)
     later = time.time() + IN_FLIGHT + 60
     monkeypatch.setattr(time, "time", lambda: later)
     with_cookie(wizard, slow_left_with)
-    refused = wizard.post("receipts", receipt_form(0, merchant="Slow B"))
-    assert refused.status_code == 409 and 'value="Slow B"' in refused.text
+    refused = save(wizard, "Slow B")
+    assert refused.status_code == 409 and shown(refused, wizard) == "Slow B"
     with_cookie(wizard, saved_by_a)  # the browser kept A's cookie
-    assert merchant_kept(wizard) == "Tab A"
+    assert kept(wizard) == "Tab A"
 
 
 def put_note(wizard: Wizard, text: str) -> TestResponse:
@@ -134,8 +143,8 @@ def test_an_api_write_at_the_same_moment_is_refused_with_a_problem(
 
 def at_review(wizard: Wizard) -> None:
     sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0)).status_code == 303
-    assert wizard.fill_categories(["Meals"]).status_code == 303
+    for step in wizard.steps[wizard.steps.index(wizard.items_step) : -1]:
+        assert wizard.fill(step).status_code == 303
 
 
 def test_a_submit_from_an_older_copy_is_refused_and_submits_nothing(
@@ -143,7 +152,7 @@ def test_a_submit_from_an_older_copy_is_refused_and_submits_nothing(
 ) -> None:
     at_review(wizard)
     submit_left_with = draft_cookie(wizard)
-    assert wizard.fill_employee(full_name="Changed In Tab A").status_code == 303
+    assert wizard.fill(wizard.steps[0], full_name="Changed In Tab A").status_code == 303
     saved_by_a = draft_cookie(wizard)
     with_cookie(wizard, submit_left_with)
     refused = wizard.submit()
@@ -156,16 +165,16 @@ def test_a_submit_from_an_older_copy_is_refused_and_submits_nothing(
 
 def test_a_move_from_an_older_copy_is_refused_and_moves_nothing(app: Flask, wizard: Wizard) -> None:
     move_left_with = sent_at_once(wizard)
-    assert wizard.post("receipts", receipt_form(0, merchant="Tab A")).status_code == 303
+    assert save(wizard, "Tab A").status_code == 303
     saved_by_a = draft_cookie(wizard)
     with_cookie(wizard, move_left_with)
-    data = {"csrf_token": wizard.token(), "strategy": "server", "draft": wizard.draft_id,
-            "step": "receipts"}  # fmt: skip
+    data = {"csrf_token": wizard.token(), "strategy": "server", "flow": wizard.flow_name,
+            "draft": wizard.draft_id, "step": wizard.items_step}  # fmt: skip
     refused = wizard.client.post("/memory/strategy", data=data)
     assert refused.status_code == 303 and "notice=not-moved" in refused.location
     assert refused.location.startswith(f"{wizard.draft_url}/")  # the same draft, not moved
     with_cookie(wizard, saved_by_a)
-    assert merchant_kept(wizard) == "Tab A"
+    assert kept(wizard) == "Tab A"
 
 
 def test_a_renewal_due_on_a_read_never_lands_over_a_save_made_meanwhile(
@@ -177,15 +186,15 @@ def test_a_renewal_due_on_a_read_never_lands_over_a_save_made_meanwhile(
     both_left_with = sent_at_once(wizard)
     later = time.time() + 600
     monkeypatch.setattr(time, "time", lambda: later)
-    assert wizard.get("employee").status_code == 200
+    assert wizard.get(wizard.steps[0]).status_code == 200
     renewed_by_the_read = draft_cookie(wizard)
     with_cookie(wizard, both_left_with)
-    saved = wizard.post("receipts", receipt_form(0, merchant="Tab A"))
+    saved = save(wizard, "Tab A")
     with_cookie(wizard, renewed_by_the_read)  # the read's answer arrives last
     if saved.status_code == 303:
-        assert merchant_kept(wizard) == "Tab A", "a save answered as done was lost"
+        assert kept(wizard) == "Tab A", "a save answered as done was lost"
     else:
-        assert saved.status_code == 409 and 'value="Tab A"' in saved.text
+        assert saved.status_code == 409 and shown(saved, wizard) == "Tab A"
 
 
 def test_a_read_renews_an_idle_cookie_draft(
@@ -194,16 +203,16 @@ def test_a_read_renews_an_idle_cookie_draft(
     sent_at_once(wizard)
     later = time.time() + 600  # a third of the idle timeout: a read slides it
     monkeypatch.setattr(time, "time", lambda: later)
-    page = wizard.get("employee")
+    page = wizard.get(wizard.steps[0])
     assert "expense_wizard_draft" in page.headers.get("Set-Cookie", "")
-    assert wizard.post("receipts", receipt_form(0, merchant="After")).status_code == 303
+    assert save(wizard, "After").status_code == 303
 
 
 def test_a_submit_refused_for_an_unknown_file_gives_its_claim_back(
     app: Flask, wizard: Wizard
 ) -> None:
     at_review(wizard)
-    refused = wizard.submit(**{"receipts-0-file_id": "NotAFileOfThisDraft"})
-    assert refused.status_code == 200 and "is not one this draft stored" in refused.text
+    refused = wizard.submit(**{item_field(wizard, 0, "file_id"): "NotAFileOfThisDraft"})
+    assert refused.status_code == 200 and MADE_UP_FILE in refused.text
     done = wizard.submit()  # the same copy: not refused as "changed in another tab"
     assert done.status_code == 303 and done.location.endswith("/confirmation")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import signal
@@ -26,11 +25,9 @@ import redis
 from flask import Flask
 from sqlalchemy import URL, Table, create_engine, event, make_url
 
-from app.flows.expenses.flow import EXPENSES
-from app.flows.expenses.models import Report
+from tests.adversarial.flows import MODELS, forms, references, with_file
 from tests.conftest import make_app
-from tests.files import png
-from tests.helpers import Wizard, employee_form, receipt_form
+from tests.helpers import DRIVERS, Wizard
 from tests.http import ROOT, AppProcess, Browser, Page, die_with_parent
 from tests.services import OwnRedis, free_port
 
@@ -63,7 +60,7 @@ def pause_writes(server: OwnRedis) -> None:
 
 
 def new_draft(wizard: Wizard) -> Any:
-    return wizard.client.post("/report", data={"csrf_token": wizard.token()})
+    return wizard.client.post(wizard.prefix, data={"csrf_token": wizard.token()})
 
 
 def put_note(wizard: Wizard) -> Any:
@@ -86,9 +83,9 @@ def assert_unavailable_problem(response: Any) -> None:
 
 
 def test_a_full_redis_gives_the_503_page_on_a_new_draft(
-    tmp_path: Path, own_redis: OwnRedis
+    tmp_path: Path, own_redis: OwnRedis, driver: type[Wizard]
 ) -> None:
-    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard = driver(app_on(tmp_path, own_redis).test_client())
     wizard.token()
     fill(own_redis)
     assert_unavailable_page(new_draft(wizard))
@@ -97,9 +94,9 @@ def test_a_full_redis_gives_the_503_page_on_a_new_draft(
 
 
 def test_a_write_paused_redis_gives_the_503_page_before_the_pause_ends(
-    tmp_path: Path, own_redis: OwnRedis
+    tmp_path: Path, own_redis: OwnRedis, driver: type[Wizard]
 ) -> None:
-    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard = driver(app_on(tmp_path, own_redis).test_client())
     wizard.token()
     pause_writes(own_redis)
     assert_unavailable_page(new_draft(wizard))
@@ -109,51 +106,47 @@ def test_a_write_paused_redis_gives_the_503_page_before_the_pause_ends(
 @pytest.mark.demo  # reads the inspector, the guide or the state API
 @pytest.mark.parametrize("fault", [fill, pause_writes])
 def test_api_writes_on_a_full_or_paused_redis_get_a_503_problem(
-    tmp_path: Path, own_redis: OwnRedis, fault: Any
+    tmp_path: Path, own_redis: OwnRedis, fault: Any, driver: type[Wizard]
 ) -> None:
-    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard = driver(app_on(tmp_path, own_redis).test_client())
     wizard.start()
-    assert wizard.fill_employee().status_code == 303
+    assert wizard.fill(wizard.steps[0]).status_code == 303
     fault(own_redis)
     assert_unavailable_problem(put_note(wizard))
     if fault is pause_writes:  # a full Redis refuses at once; a paused one is not waited out
         assert own_redis.still_paused()
 
 
-def test_a_failure_after_the_report_is_stored_says_it_was_submitted(
-    tmp_path: Path, own_redis: OwnRedis
+def test_a_failure_after_the_submission_is_stored_says_it_was_submitted(
+    tmp_path: Path, own_redis: OwnRedis, driver: type[Wizard]
 ) -> None:
     app = app_on(tmp_path, own_redis)
-    wizard = Wizard(app.test_client())
-    wizard.start()
-    wizard.fill_employee()
-    wizard.fill_receipts(1)
-    wizard.fill_categories(["Meals"])
-    fill(own_redis)  # the report is stored; the browser session's write after it fails
+    wizard = driver(app.test_client())
+    wizard.to_review()
+    fill(own_redis)  # the submission is stored; the browser session's write after it fails
     page = wizard.submit()
-    with app.app_context():
-        (report,) = Report.query.all()
+    (reference,) = references(wizard, app)
     assert page.status_code == 503
-    assert "Your report was submitted" in page.text and report.reference in page.text
+    assert "was submitted" in page.text and reference in page.text
     assert "Nothing was submitted" not in page.text
 
 
-def every_route(draft_id: str, token: str) -> list[tuple[str, str, Any]]:
+def every_route(wizard: Wizard) -> list[tuple[str, str, Any]]:
     """One request of each kind the site answers: (method, path, form or JSON body)."""
-    draft = f"/report/{draft_id}"
-    api = f"/api/drafts/{draft_id}/state"
-    upload = {**receipt_form(0), "receipts-0-file": (io.BytesIO(png()), "r.png")}
+    draft = wizard.draft_url
+    api = f"/api/drafts/{wizard.draft_id}/state"
+    first, items = wizard.steps[0], wizard.items_step
     routes: list[tuple[str, str, Any]] = [
         ("GET", path, None) for path in ("/", "/guide", "/compare", "/nowhere", "/healthz")
     ]
-    routes += [("GET", f"{draft}/{step.name}", None) for step in EXPENSES.steps]
+    routes += [("GET", f"{draft}/{step}", None) for step in wizard.steps]
     routes += [
-        ("POST", "/report", {}),
+        ("POST", wizard.prefix, {}),
         ("POST", "/memory", {"memory": "off", "next": "/"}),
         ("POST", "/memory/strategy", {"strategy": "cookie"}),
-        ("POST", f"{draft}/employee", employee_form()),
-        ("POST", f"{draft}/receipts", upload),
-        ("POST", f"{draft}/receipts", {**receipt_form(0), "action": "add"}),
+        ("POST", f"{draft}/{first}", wizard.page_data(first)),
+        ("POST", f"{draft}/{items}", with_file(wizard)),
+        ("POST", f"{draft}/{items}", {**wizard.items_page([{}]), "action": "add"}),
         ("POST", f"{draft}/keep-alive", {}),
         ("GET", f"{draft}/confirmation", None),
         ("GET", api, None),
@@ -163,6 +156,7 @@ def every_route(draft_id: str, token: str) -> list[tuple[str, str, Any]]:
         ("POST", f"{draft}/review", {"confirm": "y"}),
         ("POST", f"{draft}/delete", {}),
     ]
+    token = wizard.token()
     return [(m, p, {"csrf_token": token, **b} if isinstance(b, dict) else b) for m, p, b in routes]
 
 
@@ -175,19 +169,16 @@ def send(client: Any, method: str, path: str, body: Any, token: str) -> Any:
 
 @pytest.mark.demo  # reads the inspector, the guide or the state API
 def test_every_route_on_a_full_redis_answers_without_a_500(
-    tmp_path: Path, own_redis: OwnRedis
+    tmp_path: Path, own_redis: OwnRedis, driver: type[Wizard]
 ) -> None:
     """The owner of a draft and a browser without a session, on every route: a 503 says
-    nothing was submitted, or (after the commit) that the report was."""
+    nothing was submitted, or (after the commit) that the submission was."""
     app = app_on(tmp_path, own_redis)
-    owner = Wizard(app.test_client())
-    owner.start()
-    owner.fill_employee()
-    owner.fill_receipts(1)
-    owner.fill_categories(["Meals"])
+    owner = driver(app.test_client())
+    owner.to_review()
     answers = []
     for client in (app.test_client(), owner.client):
-        for method, path, body in every_route(owner.draft_id, owner.token()):
+        for method, path, body in every_route(owner):
             fill(own_redis)
             answers.append((method, path, send(client, method, path, body, owner.token())))
             redis.Redis(port=own_redis.port).config_set("maxmemory", 0)
@@ -214,10 +205,10 @@ HONEST_OUTCOMES = (
 
 
 def test_a_delete_cut_short_by_a_full_redis_does_not_say_nothing_was_submitted(
-    tmp_path: Path, own_redis: OwnRedis
+    tmp_path: Path, own_redis: OwnRedis, driver: type[Wizard]
 ) -> None:
     """Delete is not a submit: its 503 says the draft may not have been deleted."""
-    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard = driver(app_on(tmp_path, own_redis).test_client())
     wizard.start()
     fill(own_redis)
     page = wizard.client.post(f"{wizard.draft_url}/delete", data={"csrf_token": wizard.token()})
@@ -226,7 +217,9 @@ def test_a_delete_cut_short_by_a_full_redis_does_not_say_nothing_was_submitted(
     assert "Nothing was submitted" not in page.text
 
 
-def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(tmp_path: Path) -> None:
+def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(
+    tmp_path: Path, driver: type[Wizard]
+) -> None:
     """The embedded default counts in the store's SQLite file: when it cannot write there,
     the same 503 as the session store, not a request let through uncounted."""
     app = make_app(
@@ -235,7 +228,7 @@ def test_a_locked_embedded_store_gives_the_503_page_on_a_new_draft(tmp_path: Pat
         RATELIMIT_STORAGE_OPTIONS={"busy_timeout_ms": 100},
         PROPAGATE_EXCEPTIONS=False,
     )
-    wizard = Wizard(app.test_client())
+    wizard = driver(app.test_client())
     wizard.token()
     with sqlite3.connect(tmp_path / "instance" / "memory.sqlite3") as other:
         other.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
@@ -268,7 +261,7 @@ def test_new_drafts_are_limited_per_client_across_processes(
 
 
 def test_a_table_another_process_made_meanwhile_is_no_error(
-    tmp_path: Path, postgres_uri: str
+    tmp_path: Path, postgres_uri: str, driver: type[Wizard]
 ) -> None:
     """Workers starting at once on a new database race on CREATE TABLE (gunicorn without
     --preload stopped with "Worker failed to boot" in 1 of 4 tries): here the other worker
@@ -281,14 +274,15 @@ def test_a_table_another_process_made_meanwhile_is_no_error(
             made.append(True)
             table.create(other)
 
-    event.listen(Report.__table__, "before_create", another_process_first)
+    table = MODELS[driver.flow_name].__table__  # the flow's own table
+    event.listen(table, "before_create", another_process_first)
     try:
         app = make_app(tmp_path / "instance", SQLALCHEMY_DATABASE_URI=postgres_uri)
     finally:
-        event.remove(Report.__table__, "before_create", another_process_first)
+        event.remove(table, "before_create", another_process_first)
         other.dispose()
     assert made
-    assert Wizard(app.test_client()).complete_draft().status_code == 303
+    assert driver(app.test_client()).complete_draft().status_code == 303
 
 
 class Relay:
@@ -373,22 +367,12 @@ def wait_for_an_answer(url: str, process: subprocess.Popen[bytes]) -> int:
     raise AssertionError("the server did not answer")
 
 
-def walk_and_submit(browser: Browser, url: str) -> Page:
-    """A whole report over HTTP; the confirmation page."""
-    step1 = browser.post(url + "/report", {}).url
+def walk_and_submit(browser: Browser, url: str, flow: type[Wizard]) -> Page:
+    """A whole submission of the flow over HTTP; the confirmation page."""
+    step1 = browser.post(url + flow.prefix, {}).url
     draft = url + step1.removeprefix(url).rsplit("/", 1)[0]
-    categories = {
-        "business_purpose": "Client visit",
-        "categories-0-receipt_id": "receipt0000",
-        "categories-0-category": "Meals",
-        "categories-0-details": "",
-    }
-    for step, form in [
-        ("employee", employee_form()),
-        ("receipts", receipt_form(0)),
-        ("categories", categories),
-        ("review", {"confirm": "y"}),
-    ]:
+    pages = [(step, forms(flow).page_data(step)) for step in flow.steps[:-1]]
+    for step, form in [*pages, (flow.steps[-1], {"confirm": "y"})]:
         browser.get(f"{draft}/{step}")
         page = browser.post(f"{draft}/{step}", form)
         assert page.status == 303, (step, page.text)
@@ -411,8 +395,9 @@ def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
         assert "Nothing was submitted" in page.text
         relay.start()  # PostgreSQL is back
         assert browser.get(url + "/").status == 200
-        done = walk_and_submit(browser, url)
-        assert done.status == 200 and "EXP-" in done.text
+        for flow in DRIVERS:  # each flow submits once the database is back
+            done = walk_and_submit(browser, url, flow)
+            assert done.status == 200 and f"<h1>{flow.sent_title}</h1>" in done.text
         assert wait_for_an_answer(url, server) == 200
     finally:
         server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
@@ -421,18 +406,20 @@ def test_the_app_starts_with_postgresql_down_serves_503_and_recovers(
 
 @pytest.mark.parametrize("route", ["memory off", "delete", "move"])
 def test_changes_on_a_long_write_pause_end_in_a_503_before_the_pause_ends(
-    tmp_path: Path, own_redis: OwnRedis, route: str
+    tmp_path: Path, own_redis: OwnRedis, route: str, driver: type[Wizard]
 ) -> None:
     """Found by attack: a timeout while watching a key came back from redis-py as a
     WatchError and was retried for about 30 s, until gunicorn killed the worker."""
-    wizard = Wizard(app_on(tmp_path, own_redis).test_client())
+    wizard = driver(app_on(tmp_path, own_redis).test_client())
     wizard.start()
-    assert wizard.fill_employee().status_code == 303
+    assert wizard.fill(wizard.steps[0]).status_code == 303
     token, draft = wizard.token(), wizard.draft_id
+    move = {"strategy": "cookie", "flow": wizard.flow_name, "draft": draft,
+            "step": wizard.items_step}  # fmt: skip
     sends = {
         "memory off": ("/memory", {"memory": "off", "next": "/"}),
-        "delete": (f"/report/{draft}/delete", {}),
-        "move": ("/memory/strategy", {"strategy": "cookie", "draft": draft, "step": "receipts"}),
+        "delete": (f"{wizard.prefix}/{draft}/delete", {}),
+        "move": ("/memory/strategy", move),
     }
     path, data = sends[route]
     pause_writes(own_redis)
