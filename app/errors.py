@@ -84,10 +84,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(TamperedStateError, _tampered)
 
 
-def note_submitted(reference: str) -> None:
-    """The report is committed: from here on, a failure of this request must say it was
-    submitted, never that nothing was."""
-    g.submitted_reference = reference
+def note_submitted(reference: str, noun: str) -> None:
+    """The submission (an expense report, a support request: noun) is committed: from here
+    on, a failure of this request must say it was submitted, never that nothing was."""
+    g.submitted_reference, g.submitted_noun = reference, noun
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
@@ -268,14 +268,15 @@ def _unavailable(error: Exception) -> ResponseReturnValue:
 
 
 def _submitted_anyway(code: int, support_reference: str | None = None) -> tuple[str, int]:
-    """A failure after the report was committed (tidying up memory, saving the browser
-    session): the report stands, and the page says so."""
+    """A failure after the submission was committed (tidying up memory, saving the browser
+    session): the submission stands, and the page says so in its flow's words."""
+    noun = g.submitted_noun
     message = (
-        f"Your report {g.submitted_reference} is stored, but this browser's session memory "
+        f"Your {noun} {g.submitted_reference} is stored, but this browser's session memory "
         "could not be updated just now, so it may still show the draft. Submitting it again "
-        "makes no second report."
+        f"makes no second {noun.rsplit(' ', 1)[-1]}."
     )
-    title = "Your report was submitted"
+    title = f"Your {noun} was submitted"
     page = render_template(
         "error.html", code=code, title=title, message=message, reference=support_reference
     )

@@ -263,12 +263,12 @@ def owns(draft_id: str) -> bool:
     return draft_id in _owned()
 
 
-def start_draft() -> str:
-    """Create a draft owned by this browser and return its id."""
+def start_draft(kind: str = "") -> str:
+    """Create a draft of this kind owned by this browser and return its id."""
     try:
-        draft_id = _place_named(strategy()).repository.create()
+        draft_id = _place_named(strategy()).repository.create(kind)
     except TooLargeForCookieError:  # the browser's cookies are full: this one on the server
-        draft_id = drafts().create()
+        draft_id = drafts().create(kind)
     _own(draft_id)
     return draft_id
 

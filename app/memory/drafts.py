@@ -100,6 +100,7 @@ class Draft:
     revision: int = 0  # how many saves changed its memory: a page shows the one it was made at
     key_revisions: dict[str, int] = field(default_factory=dict)  # the save that wrote each key
     copy: int = 0  # which write of a cookie draft's one copy this request started from
+    kind: str = ""  # what it drafts, as its starter named it ("" for drafts from before)
 
     def changed_since(self, shown: str | None, keys: Iterable[str] | None) -> bool:
         """Whether any of these memory keys (None: any at all) was written after a page made
@@ -181,11 +182,14 @@ class DraftRepository:
         # One copy all tabs share (a cookie): each write claims the next copy in the ledger.
         self._copies = ledger if shared_copy else None
 
-    def create(self) -> str:
-        """Start an empty draft and return its id."""
+    def create(self, kind: str = "") -> str:
+        """Start an empty draft of this kind (the caller's name for what it drafts; it stays
+        with the draft wherever it moves) and return its id."""
         draft_id = self.id_prefix + new_draft_id()
         counter = counter_record(RepeatCounter())
         record = {"created": time.time(), "values": {}, "meta": {}, **counter}
+        if kind:
+            record["kind"] = kind
         self.store.put(KEY_PREFIX + draft_id, _encoder.encode(record), self.lifetimes.idle)
         return draft_id
 
@@ -245,6 +249,7 @@ class DraftRepository:
             revision=revision,
             key_revisions=record.get("keyrev", {}),
             copy=record.get("copy", 0),
+            kind=record.get("kind", ""),
         )
 
     def _live_record(self, draft_id: str, touch: bool) -> dict[str, Any] | None:

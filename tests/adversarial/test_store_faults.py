@@ -127,7 +127,7 @@ def test_a_failure_after_the_submission_is_stored_says_it_was_submitted(
     page = wizard.submit()
     (reference,) = references(wizard, app)
     assert page.status_code == 503
-    assert "was submitted" in page.text and reference in page.text
+    assert f"Your {wizard.noun} was submitted" in page.text and reference in page.text
     assert "Nothing was submitted" not in page.text
 
 
@@ -197,7 +197,8 @@ def test_every_route_on_a_full_redis_answers_without_a_500(
 # What a 503 may say was (or may not have been) done: each true of the request it answers.
 HONEST_OUTCOMES = (
     "Nothing was submitted",
-    "Your report was submitted",
+    "Your expense report was submitted",
+    "Your support request was submitted",
     "Your draft may not have been deleted",
     "Your draft&#39;s memory may not have been moved",
     "Session memory may not have been switched",

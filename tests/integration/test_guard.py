@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.clock import ABSOLUTE_LIFETIME, IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.conftest import make_app
-from tests.helpers import Wizard
+from tests.helpers import SupportWizard, Wizard
 
 
 def test_later_steps_send_people_to_the_first_incomplete_step(
@@ -122,3 +123,21 @@ def test_a_restart_keeps_drafts_and_the_secret_key(tmp_path: Path) -> None:
     wizard.client.set_cookie(cookie.key, cookie.value)
     assert 'value="Survives Restart"' in wizard.get("employee").text
     assert wizard.fill_receipts(1).status_code == 303  # the old CSRF token still works
+
+
+@pytest.mark.parametrize("place", ["server", "cookie", "form"])
+def test_a_draft_of_one_flow_is_not_found_under_another(app: Flask, place: str) -> None:
+    """A support draft's id under /report (and the reverse) is a 404: its answers would not
+    fit the other flow's pages, nor make its record."""
+    for this, other in ((SupportWizard, Wizard), (Wizard, SupportWizard)):
+        wizard = this(app.test_client(), place)
+        wizard.start()
+        carried = {"csrf_token": wizard.token(), "memory_state": wizard.state, "goto": "1"}
+        for step in other.steps:
+            url = f"{other.prefix}/{wizard.draft_id}/{step}"
+            # Memory passed through the form comes with a post (a plain GET carries none).
+            shown = (
+                wizard.client.post(url, data=carried) if place == "form" else wizard.client.get(url)
+            )
+            assert shown.status_code == 404, (this.flow_name, step)
+        assert wizard.show(wizard.steps[0]).status_code == 200

@@ -98,7 +98,7 @@ def new_draft() -> Response:
     """Start a draft of this flow (memory switched first when the button says so)."""
     if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
         memory.switch_memory(mode == "on")
-    draft_id = memory.start_draft()
+    draft_id = memory.start_draft(kind=current_flow().name)
     return _go(current_flow(), draft_id, current_flow().first)
 
 
@@ -195,6 +195,8 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
     if step_ is None or not memory.owns(draft_id):
         abort(404)
     draft = memory.open_draft(draft_id, step_.name)
+    if draft is not None and draft.kind not in ("", flow.name):
+        abort(404)  # another flow's draft: its answers would not fit this flow's pages
     if draft is not None:
         return StepPage(flow, step_, draft)
     if record := flow.submission.find(draft_id, memory.lineage_of(draft_id)):
@@ -293,7 +295,7 @@ def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValu
 
 def _submitted(page: StepPage, record: Any) -> Response:
     """Where a stored submit leads: its confirmation (the first time, a fresh session)."""
-    note_submitted(record.reference)  # what fails from here on must not say nothing was
+    note_submitted(record.reference, page.flow.noun)  # what fails now must not say nothing was
     ended_here = memory.forget_draft(page.draft.id)
     if not ended_here or record.draft_id != page.draft.id:  # a second click, another copy
         url = url_for(".confirmation", draft_id=record.draft_id, notice="already")
