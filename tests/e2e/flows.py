@@ -71,6 +71,7 @@ class BrowserFlow:
     fill_item: Callable[[Locator, int, Path], None]  # fill group N (files written to a folder)
     expect_item: Callable[[Locator, int], None]  # group N holds what fill_item gave item N
     item_row: tuple[str, Callable[[int], str]]  # review's row for an item, and item N's text
+    file_label: str  # an item's file input
 
     def item_group(self, page: Page, number: int) -> Locator:
         return page.get_by_role("group", name=f"{self.item.capitalize()} {number}", exact=True)
@@ -219,6 +220,7 @@ EXPENSES = BrowserFlow(
     fill_item=fill_receipt_item,
     expect_item=expect_receipt_item,
     item_row=("Merchant", lambda number: f"Merchant {number}"),
+    file_label="Receipt file",
 )
 
 
@@ -287,6 +289,7 @@ SUPPORT = BrowserFlow(
     fill_item=fill_attachment,
     expect_item=lambda group, number: expect(group).to_contain_text(f"photo-{number}.png"),
     item_row=("File", lambda number: f"photo-{number}.png"),
+    file_label="File",
 )
 
 FLOWS = (EXPENSES, SUPPORT)

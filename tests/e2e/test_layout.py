@@ -85,6 +85,7 @@ def test_every_page_that_asks_again_with_memory_off(
     look(f"{flow.name}-{flow.steps[0]}-off-{width}")
     fill_page(page, flow)
     continue_to(page, flow, 2)
+    look(f"{flow.name}-{flow.steps[1]}-off-{width}")
     fill_page(page, flow)
     continue_to(page, flow, 3)
     asks_again = "Session memory is off, so this step doesn't know what you entered before."
