@@ -153,7 +153,7 @@ LAYOUT_BOXES = """() => {
   const seen = [...document.querySelectorAll(
     "main h1, main h2, main p, main label, main legend, main dt, main dd, main a, " +
     "main input:not([type=hidden]), main select, main textarea, main button")]
-    .filter(el => !el.closest("dialog:not([open]), .visually-hidden, [aria-hidden=true]"))
+    .filter(el => !el.closest("dialog:not([open]), .visually-hidden"))
     .filter(el => el.getClientRects().length > 0)
     .filter(el => getComputedStyle(el).visibility !== "hidden");
   const boxes = seen.map(el => ({el, r: el.getBoundingClientRect()}))
