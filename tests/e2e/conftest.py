@@ -22,6 +22,9 @@ from playwright.sync_api import Locator, Page, expect
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
+from tests.e2e.flows import FLOWS, BrowserFlow, expect_step, field, press, summary_value
+
+__all__ = ["expect_step", "field", "press", "summary_value"]  # shared with flows.py
 
 # Debian's package puts a launcher script at /usr/bin/chromium (never `playwright install`).
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -90,6 +93,30 @@ def base_url(live_server: str) -> str:
     return live_server
 
 
+@pytest.fixture(params=FLOWS, ids=[flow.name for flow in FLOWS])
+def flow(request: pytest.FixtureRequest) -> BrowserFlow:
+    """Each flow in turn (tests/e2e/flows.py): a test that takes it runs on the expense
+    report and on the support request."""
+    chosen: BrowserFlow = request.param
+    return chosen
+
+
+PLACES = {  # where a draft's memory lives: the start page's choice
+    "server": "On the server",
+    "cookie": "In a browser cookie",
+    "form": "Passed through the form",
+}
+
+
+def choose_place(page: Page, place: str) -> None:
+    """On the start page, choose where new drafts keep their memory."""
+    page.goto("/")
+    strategy = page.get_by_role("group", name="Where session memory lives")
+    strategy.get_by_label(PLACES[place], exact=True).check()
+    press(page, "Use this")
+    expect(strategy.get_by_label(PLACES[place], exact=True)).to_be_checked()
+
+
 # --- accessibility and screenshots --------------------------------------------------------
 
 _AXE = Axe()
@@ -117,6 +144,51 @@ def assert_no_axe_violations(page: Page, name: str) -> None:
     if report:
         print(f"axe violations on {name} ({page.url}):\n{report}")
     assert results.violations_count == 0, f"axe violations on {name} ({page.url}):\n{report}"
+
+
+MIN_GAP = 15  # px between the header's bottom edge and the first thing in <main>
+# The visible boxes in <main> that no other may cover: text a person reads, things they press.
+# (Nested ones, say a button inside a fieldset's legend row, are compared only with siblings'.)
+LAYOUT_BOXES = """() => {
+  const seen = [...document.querySelectorAll(
+    "main h1, main h2, main p, main label, main legend, main dt, main dd, main a, " +
+    "main input:not([type=hidden]), main select, main textarea, main button")]
+    .filter(el => !el.closest("dialog:not([open]), .visually-hidden"))
+    .filter(el => el.getClientRects().length > 0)
+    .filter(el => getComputedStyle(el).visibility !== "hidden");
+  const boxes = seen.map(el => ({el, r: el.getBoundingClientRect()}))
+    .filter(b => b.r.width > 1 && b.r.height > 1);
+  const name = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    " '" + (el.innerText || el.value || "").trim().slice(0, 40) + "'";
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+      const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (w > 2 && h > 2) overlaps.push(name(a.el) + " overlaps " + name(b.el));
+    }
+  }
+  const width = document.documentElement.clientWidth;
+  const outside = boxes.filter(b => b.r.left < -1 || b.r.right > width + 1)
+    .map(b => name(b.el) + " reaches " + Math.round(b.r.left) + ".." + Math.round(b.r.right));
+  return {overlaps, outside, scroll: document.documentElement.scrollWidth - width};
+}"""
+
+
+def assert_layout(page: Page, name: str) -> None:
+    """What a person sees at once on a narrow or wide screen: content with room below the
+    header, nothing wider than the window, and no text or control drawn over another."""
+    header = page.get_by_role("banner").bounding_box()
+    first = page.get_by_role("main").locator("> *:visible").first.bounding_box()
+    assert header and first
+    gap = first["y"] - (header["y"] + header["height"])
+    assert gap >= MIN_GAP, f"{name}: content starts {gap:.0f}px below the header"
+    found = page.evaluate(LAYOUT_BOXES)
+    assert found["scroll"] <= 0, f"{name}: the page scrolls sideways by {found['scroll']}px"
+    assert not found["outside"], f"{name}: beyond the window's edge: {found['outside']}"
+    assert not found["overlaps"], f"{name}: drawn over each other: {found['overlaps']}"
 
 
 @pytest.fixture(scope="session")
@@ -165,12 +237,6 @@ def check_page(screenshot: Callable[[Page, str], Path]) -> Callable[[Page, str],
 # --- reading pages --------------------------------------------------------------------------
 
 
-def summary_value(scope: Page | Locator, key: str) -> Locator:
-    """The value shown next to `key` in a summary list (<dt>key</dt><dd>value</dd>)."""
-    term = f"//dt[normalize-space()={json.dumps(key)}]"
-    return scope.locator(f"xpath={term}/following-sibling::dd[1]")
-
-
 def reference_of(page: Page) -> str:
     """The report reference shown on the confirmation page."""
     text = page.get_by_role("main").inner_text()
@@ -195,15 +261,6 @@ EMPLOYEE_LABELS = {
     "department": "Department",
     "manager_email": "Manager's email",
 }
-
-
-def press(scope: Page | Locator, name: str) -> None:
-    """Press the button with exactly this accessible name."""
-    scope.get_by_role("button", name=name, exact=True).click()
-
-
-def field(scope: Page | Locator, label: str) -> Locator:
-    return scope.get_by_label(label, exact=True)
 
 
 def receipt_group(page: Page, number: int) -> Locator:
@@ -246,12 +303,6 @@ def expect_receipt(group: Locator, receipt: dict[str, str]) -> None:
 def fill_category(group: Locator, category: str, details: str = "") -> None:
     field(group, "Category").select_option(category)
     field(group, "Details").fill(details)
-
-
-def expect_step(page: Page, number: int, title: str) -> None:
-    """The page is step `number` of the wizard, titled `title`."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_role("main")).to_contain_text(f"Step {number} of 4")
 
 
 def start_report(page: Page) -> str:

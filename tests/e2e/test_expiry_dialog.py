@@ -1,4 +1,5 @@
-"""The dialog that warns before a draft's idle timeout (SPEC §5), in a real browser.
+"""The dialog that warns before a draft's idle timeout (SPEC §5), in a real browser, in each
+flow.
 
 With the lifetimes SPEC §5 gives (30 minutes idle, the warning 2 minutes before), on two
 clocks moved on together instead of waited for: the app's (tests/clock.py; it serves from a
@@ -16,6 +17,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from tests.clock import IDLE_TIMEOUT, MINUTE, MovableClock
 from tests.e2e.conftest import HOST, QuietRequestHandler, assert_no_axe_violations, field, press
+from tests.e2e.flows import BrowserFlow
 
 pytestmark = pytest.mark.e2e
 DIALOG = "Do you want to keep your draft?"
@@ -41,12 +43,12 @@ def let_pass(page: Page, clock: MovableClock, seconds: float) -> None:
     page.clock.run_for(int(seconds * 1000))
 
 
-def start_typing(page: Page, server: str) -> None:
+def start_typing(page: Page, server: str, flow: BrowserFlow) -> None:
     # The browser's timers run on a clock let_pass moves on. It also runs in real time (the
     # page loads, axe runs): seconds, beside steps of minutes.
     page.clock.install()
     page.goto(server + "/")
-    press(page, "Start a new expense report")
+    press(page, flow.start_label)
     # The step's script (deferred) sets the dialog's timer; a loaded machine may run it after
     # let_pass moved the clock on, and the timer would then be due minutes later.
     page.wait_for_load_state("load")
@@ -54,9 +56,13 @@ def start_typing(page: Page, server: str) -> None:
 
 
 def test_keep_my_draft_with_the_keyboard_keeps_everything_typed(
-    page: Page, served: str, clock: MovableClock, screenshot: Callable[[Page, str], object]
+    page: Page,
+    served: str,
+    flow: BrowserFlow,
+    clock: MovableClock,
+    screenshot: Callable[[Page, str], object],
 ) -> None:
-    start_typing(page, served)
+    start_typing(page, served, flow)
     dialog = page.get_by_role("dialog", name=DIALOG)
     let_pass(page, clock, IDLE_TIMEOUT - WARNING - MINUTE)
     expect(dialog).to_be_hidden()  # not a minute before the warning is due
@@ -64,7 +70,7 @@ def test_keep_my_draft_with_the_keyboard_keeps_everything_typed(
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Your draft will be deleted in 2 minutes unless you continue")
     assert page.evaluate("document.activeElement.closest('dialog') !== null")  # focus moved in
-    screenshot(page, "x01-expiry-dialog")
+    screenshot(page, f"x01-expiry-dialog-{flow.name}")
     assert_no_axe_violations(page, "expiry dialog")
     page.keyboard.press("Enter")  # the first button, Keep my draft, has the focus
     expect(dialog).to_be_hidden()
@@ -74,25 +80,28 @@ def test_keep_my_draft_with_the_keyboard_keeps_everything_typed(
     page.keyboard.press("Enter")  # ...and kept again (the server slides the expiry each time)
     expect(dialog).to_be_hidden()
     press(page, "Continue")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Employee details")
+    expect(page.get_by_role("heading", level=1)).to_have_text(flow.titles[0])
     expect(page.get_by_text("There is a problem")).to_be_visible()  # the rest was not typed
     expect(field(page, "Full name")).to_have_value("Typed But Not Sent")
 
 
 def test_ignoring_the_warning_ends_on_the_expired_page(
-    page: Page, served: str, clock: MovableClock
+    page: Page, served: str, flow: BrowserFlow, clock: MovableClock
 ) -> None:
-    start_typing(page, served)
+    start_typing(page, served, flow)
     let_pass(page, clock, IDLE_TIMEOUT - WARNING)
     expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible()
     let_pass(page, clock, WARNING + 1)  # the page reloads a second after the idle timeout
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text("This expense report draft has expired")
+    expect(heading).to_have_text(f"This {flow.noun} draft has expired")
     expect(page.get_by_text("Nothing was submitted")).to_be_visible()
+    expect(page.get_by_role("button", name=flow.start_label, exact=True)).to_be_visible()
 
 
-def test_delete_my_draft_now(page: Page, served: str, clock: MovableClock) -> None:
-    start_typing(page, served)
+def test_delete_my_draft_now(
+    page: Page, served: str, flow: BrowserFlow, clock: MovableClock
+) -> None:
+    start_typing(page, served, flow)
     draft_url = page.url
     let_pass(page, clock, IDLE_TIMEOUT - WARNING)
     expect(page.get_by_role("dialog", name=DIALOG)).to_be_visible()

@@ -1,4 +1,6 @@
-"""A whole expense report in a real browser, with session memory on and with it off.
+"""Whole journeys in a real browser: each flow with session memory on and off, in each place
+memory can live (the server, a cookie, the form), then the expense report's own receipts and
+categories in detail.
 
 Every page on the way is checked with axe (0 violations) and saved as a screenshot in
 test-results/screenshots/.
@@ -11,9 +13,11 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import (
+    PLACES,
+    choose_place,
     expect_employee,
     expect_memory_status,
     expect_receipt,
@@ -28,6 +32,14 @@ from tests.e2e.conftest import (
     start_report,
     submit_report,
     summary_value,
+)
+from tests.e2e.flows import (
+    BrowserFlow,
+    continue_to,
+    expect_summary,
+    fill_page,
+    send,
+    start,
 )
 from tests.helpers import TODAY
 
@@ -61,9 +73,90 @@ CATEGORY_FIELDS = 2 + 1 + 1  # Other + its details, Meals, business purpose
 UNIQUE_FIELDS = EMPLOYEE_FIELDS + RECEIPT_FIELDS + CATEGORY_FIELDS  # 18
 
 Check = Callable[[Page, str], None]
+ASKS_AGAIN = "Session memory is off, so this step doesn't know what you entered before."
 
 
-def test_full_report_with_memory_on(page: Page, check_page: Check) -> None:
+def expect_typed(page: Page, typed: int, repeated: int) -> None:
+    """The confirmation's counter (SPEC §4)."""
+    expect(summary_value(page, "Fields typed")).to_have_text(str(typed))
+    expect(summary_value(page, "Fields typed again")).to_have_text(str(repeated))
+
+
+def change_control(page: Page, place: str, title: str) -> Locator:
+    """Review's Change for a step: a link, or with memory in the form a button that sends it."""
+    role = "button" if place == "form" else "link"
+    return page.get_by_role(role, name=f"Change {title.lower()}", exact=True)
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_whole_journey_with_memory_on(
+    page: Page, flow: BrowserFlow, place: str, check_page: Check
+) -> None:
+    choose_place(page, place)
+    expect_memory_status(page, on=True)
+    start(page, flow)
+    expect(page.get_by_role("link", name="Back")).to_have_count(0)
+    for number in range(1, 4):
+        check_page(page, f"j-{flow.name}-{place}-on-{number}")
+        expect(page.get_by_role("main")).not_to_contain_text("Fields typed again")
+        fill_page(page, flow)
+        continue_to(page, flow, number + 1)
+        expect(page.get_by_role("main")).not_to_contain_text(ASKS_AGAIN)
+    expect_summary(page, flow)  # nothing was asked twice, and all of it is here
+    for title in flow.titles[:3]:
+        expect(change_control(page, place, title)).to_be_visible()
+    check_page(page, f"j-{flow.name}-{place}-on-4")
+
+    reference = send(page, flow)
+    expect_summary(page, flow)
+    expect_typed(page, flow.typed_with_memory_on, 0)
+    check_page(page, f"j-{flow.name}-{place}-on-sent")
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text(flow.sent_title)
+    assert flow.reference.search(page.get_by_role("main").inner_text())[0] == reference
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_whole_journey_with_memory_off(
+    page: Page, flow: BrowserFlow, place: str, check_page: Check
+) -> None:
+    choose_place(page, place)
+    press(page.get_by_role("banner"), "Turn session memory off")
+    expect_memory_status(page, on=False)
+    start(page, flow)
+    main = page.get_by_role("main")
+    for number in (1, 2):  # asked as usual: nothing typed twice yet
+        expect(main).to_contain_text("Fields typed again: 0")
+        fill_page(page, flow)
+        continue_to(page, flow, number + 1)
+
+    # Step 3 doesn't know step 2's answers: it asks for them again, empty
+    expect(main).to_contain_text(ASKS_AGAIN)
+    expect(field(page, flow.step2_text)).to_have_value("")
+    check_page(page, f"j-{flow.name}-{place}-off-3")
+    fill_page(page, flow)
+    continue_to(page, flow, 4)
+
+    # Review asks for everything again; step 3's repeats are counted
+    expect(main).to_contain_text(ASKS_AGAIN)
+    expect(main).to_contain_text(f"Fields typed again: {flow.parts[1].fields}")
+    expect(field(page, "Full name")).to_have_value("")
+    check_page(page, f"j-{flow.name}-{place}-off-4")
+    fill_page(page, flow)
+    reference = send(page, flow)
+
+    expect_summary(page, flow)
+    expect_typed(page, *flow.typed_with_memory_off)
+    expect_memory_status(page, on=False)
+    check_page(page, f"j-{flow.name}-{place}-off-sent")
+    assert flow.reference.search(main.inner_text())[0] == reference
+
+
+# --- the expense report's own steps: receipts and categories ----------------------------------
+
+
+def test_receipts_and_categories_in_detail_with_memory_on(page: Page, check_page: Check) -> None:
+    """Two receipts, the Other category's details, legends that name receipts, totals."""
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit an expense report")
     expect(page).to_have_title(re.compile(r"^Submit an expense report"))
@@ -151,7 +244,8 @@ def test_full_report_with_memory_on(page: Page, check_page: Check) -> None:
     assert reference_of(page) == reference
 
 
-def test_full_report_with_memory_off(page: Page, check_page: Check) -> None:
+def test_receipts_asked_again_in_detail_with_memory_off(page: Page, check_page: Check) -> None:
+    """Re-asked receipts as on step 2 (one empty group, Add another receipt), each counted."""
     start_report(page)
     step1_url = page.url
     expect_memory_status(page, on=True)

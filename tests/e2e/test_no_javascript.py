@@ -1,96 +1,76 @@
-"""The whole wizard works with JavaScript switched off (SPEC §3: all of this works without it)."""
+"""Each whole flow works with JavaScript switched off (SPEC §3: all of this works without it):
+errors, Add another and Remove on the step with several items, review, send."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.conftest import (
-    expect_receipt,
+from tests.e2e.flows import (
+    BrowserFlow,
+    continue_to,
     expect_step,
     field,
-    fill_category,
-    fill_employee,
-    fill_receipt,
+    fill_page,
     press,
-    receipt_group,
-    reference_of,
-    start_report,
-    submit_report,
+    send,
+    start,
     summary_value,
 )
-from tests.helpers import EMPLOYEE, TODAY
 
 pytestmark = pytest.mark.e2e
 
-LUNCH = {
-    "date": TODAY,
-    "merchant": "Cafe Einstein",
-    "amount": "18.00",
-    "currency": "EUR",
-    "description": "Lunch with the client",
-}
-CABLE = {"date": TODAY, "merchant": "Cable Shop", "amount": "9.99", "currency": "GBP"}
-BOOKS = {"date": TODAY, "merchant": "Book Store", "amount": "42.00", "currency": "USD"}
 
-
-def test_whole_report_without_javascript(
-    new_context: Callable[..., BrowserContext], screenshot: Callable[..., object]
+def test_whole_flow_without_javascript(
+    new_context: Callable[..., BrowserContext],
+    flow: BrowserFlow,
+    screenshot: Callable[..., object],
+    tmp_path: Path,
 ) -> None:
     page = new_context(java_script_enabled=False).new_page()
-
-    start_report(page)
-    fill_employee(page, EMPLOYEE)
-    press(page, "Continue")
-
-    expect_step(page, 2, "Receipts")
-    fill_receipt(receipt_group(page, 1), LUNCH)
-    press(page, "Add another receipt")
-    press(page, "Continue")  # receipt 2 is still empty: errors, no script to help
+    start(page, flow)
+    press(page, "Continue")  # nothing typed: errors, no script to help
 
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.get_by_role("alert")
-    expect(summary.get_by_role("link").first).to_have_text("Enter the date of the receipt")
+    message, label = flow.step1_first_error
+    expect(summary.get_by_role("link").first).to_have_text(message)
     expect(summary).not_to_be_focused()  # proof that no script ran
     summary.get_by_role("link").first.click()  # a plain in-page link still moves focus
-    expect(field(receipt_group(page, 2), "Date")).to_be_focused()
-    expect_receipt(receipt_group(page, 1), LUNCH)
+    expect(field(page, label)).to_be_focused()
     # (no axe here: it is a script, and page.evaluate never returns with scripts disabled)
-    screenshot(page, "f01-step2-error-without-javascript")
+    screenshot(page, f"f01-{flow.name}-step1-error-without-javascript")
 
-    fill_receipt(receipt_group(page, 2), CABLE)
-    press(page, "Add another receipt")
-    fill_receipt(receipt_group(page, 3), BOOKS)
-    press(page, "Remove receipt 2")
+    for number in range(2, flow.items_step + 1):
+        fill_page(page, flow)
+        continue_to(page, flow, number)
 
-    # The cable shop is gone; the books moved up to Receipt 2 with everything typed
-    expect(page.get_by_role("group", name=re.compile(r"^Receipt \d"))).to_have_count(2)
-    expect_receipt(receipt_group(page, 1), LUNCH)
-    expect_receipt(receipt_group(page, 2), {**BOOKS, "description": ""})
-    expect(page.get_by_role("button", name="Remove receipt 3")).to_have_count(0)
-    press(page, "Continue")
+    # Three items, then the second removed: the third moves up with what it holds
+    fill_page(page, flow)
+    for number in (1, 2, 3):
+        flow.fill_item(flow.item_group(page, number), number, tmp_path)
+        if number < 3:
+            press(page, flow.add_label)
+    press(page, f"Remove {flow.item} 2")
+    expect(flow.item_groups(page)).to_have_count(2)
+    flow.expect_item(flow.item_group(page, 1), 1)
+    flow.expect_item(flow.item_group(page, 2), 3)
+    expect(page.get_by_role("button", name=f"Remove {flow.item} 3")).to_have_count(0)
+    screenshot(page, f"f02-{flow.name}-items-without-javascript")
 
-    expect_step(page, 3, "Categories")
-    fill_category(
-        page.get_by_role("group", name=f"Receipt 1: Cafe Einstein, 18.00 EUR, {TODAY}"), "Meals"
-    )
-    fill_category(
-        page.get_by_role("group", name=f"Receipt 2: Book Store, 42.00 USD, {TODAY}"), "Training"
-    )
-    field(page, "Business purpose").fill("Client lunch and a course book")
-    press(page, "Continue")
+    for number in range(flow.items_step + 1, 5):
+        fill_page(page, flow)
+        continue_to(page, flow, number)
+    expect_step(page, 4, flow.titles[3])
+    key, text = flow.item_row
+    expect(summary_value(page, key)).to_contain_text([text(1), text(3)])
+    expect(page.locator("body")).not_to_contain_text(text(2))
 
-    expect_step(page, 4, "Review and submit")
-    expect(summary_value(page, "Merchant")).to_have_text(["Cafe Einstein", "Book Store"])
-    expect(summary_value(page, "Category")).to_have_text(["Meals", "Training"])
-    totals = page.get_by_role("region", name="Totals")
-    expect(totals.get_by_role("listitem")).to_have_text(["18.00 EUR", "42.00 USD"])
-    expect(page.locator("body")).not_to_contain_text("Cable Shop")
-
-    reference = submit_report(page)
-    expect(summary_value(page, "Full name")).to_have_text(EMPLOYEE["full_name"])
+    reference = send(page, flow)
+    expect(summary_value(page, key)).to_contain_text([text(1), text(3)])
     page.reload()
-    assert reference_of(page) == reference
+    assert flow.reference.search(page.get_by_role("main").inner_text())[0] == reference

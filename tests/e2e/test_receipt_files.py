@@ -178,37 +178,6 @@ def test_files_survive_an_error_back_review_change_and_submit(
     check_page(page, "r03-confirmation-files")
 
 
-def test_a_page_saved_as_pdf_is_refused_next_to_the_field(
-    page: Page, check_page: Check, tmp_path: Path
-) -> None:
-    at_receipts(page)
-    group = receipt_group(page, 1)
-    fill_receipt(group, TAXI)
-    field(group, "Receipt file").set_input_files(saved(tmp_path, "receipt.pdf", HTML_PAGE))
-    press(page, "Continue")
-
-    expect(page).to_have_title(re.compile(r"^Error: "))
-    expect_step(page, 2, "Receipts")
-    summary = page.get_by_role("alert")
-    expect(summary.get_by_role("link")).to_have_text([NOT_A_RECEIPT])
-    file_input = field(group, "Receipt file")
-    expect(file_input).to_have_attribute("aria-invalid", "true")
-    expect(file_input).to_have_accessible_description(re.compile(re.escape(NOT_A_RECEIPT)))
-    expect(group).to_contain_text(NOT_A_RECEIPT)  # next to the field, not only in the summary
-    expect_receipt(group, TAXI)  # everything typed is kept
-    expect(group).not_to_contain_text("receipt.pdf")  # nothing was stored
-    expect(group.get_by_role("button", name=re.compile("^Remove file"))).to_have_count(0)
-    check_page(page, "r04-step2-file-error")
-
-    summary.get_by_role("link", name=NOT_A_RECEIPT, exact=True).click()
-    expect(file_input).to_be_focused()
-
-    # A real receipt instead: accepted, and the page moves on
-    file_input.set_input_files(saved(tmp_path, "taxi.png", TAXI_PNG))
-    press(page, "Continue")
-    expect_step(page, 3, "Categories")
-
-
 def test_remove_file_asks_for_a_file_again_and_the_old_link_is_gone(
     page: Page, tmp_path: Path
 ) -> None:
