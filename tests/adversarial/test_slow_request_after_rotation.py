@@ -30,10 +30,10 @@ def test_a_slow_request_saves_into_the_new_session(
     entered, go_on = threading.Event(), threading.Event()
     start = memory_module.start_draft
 
-    def slow_start() -> str:
+    def slow_start(kind: str = "") -> str:
         entered.set()
         go_on.wait(10)
-        return start()
+        return start(kind)
 
     monkeypatch.setattr(memory_module, "start_draft", slow_start)
     answers: dict[str, Any] = {}
