@@ -87,6 +87,8 @@ def test_memory_off_asks_for_the_order_again_then_everything_with_the_email(
     assert inputs(problem) >= ORDER_FIELDS and not CONTACT_FIELDS & inputs(problem)
     review = browser.post("problem", {**support_page("order"), **support_page("problem")})
     assert {"contact-email", *ORDER_FIELDS, "problem-description", "urgency"} <= inputs(review)
+    parts = ["Contact details", "Product and order", "The problem", "Attachments"]
+    assert headings(review)[1:6] == [*parts, "Now send your request"]  # the checkbox's own
     sent = browser.post("review", {**browser.fill_everything(), "confirm": "y"})
     assert headings(sent)[0] == "Support request sent", errors_of(sent)
     [request] = stored(app)

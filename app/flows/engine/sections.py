@@ -163,9 +163,10 @@ class Single(Section):
         field_name: str | None = None,
         remembered: bool = True,
         template: str | None = None,
+        heading: str | None = None,
     ) -> None:
         self.field_name = field_name or name
-        super().__init__(name, self.field_name if remembered else None, None, template)
+        super().__init__(name, self.field_name if remembered else None, heading, template)
         self.field = field
 
     def fields(self, asked: tuple[Section, ...]) -> dict[str, UnboundField]:

@@ -83,6 +83,7 @@ CONFIRM = Single(
     ),
     remembered=False,
     template="engine/confirm.html",
+    heading="Now submit your report",  # shown when review asks everything again
 )
 
 EXPENSES = Flow(

@@ -60,6 +60,7 @@ CONFIRM = Single(
     ),
     remembered=False,
     template="engine/confirm.html",
+    heading="Now send your request",  # shown when review asks everything again
 )
 
 SUPPORT = Flow(
