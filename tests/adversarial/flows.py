@@ -56,6 +56,15 @@ STEPS = {
 MODELS = {"expenses": Report, "support": SupportRequest}  # what a submission stores
 MAX_ITEMS = {"expenses": MAX_RECEIPTS, "support": MAX_ATTACHMENTS}  # items one page may hold
 REFERENCE = {"expenses": "EXP-", "support": "SUP-"}  # how a submission's reference begins
+# A text field of the second step (a page_data key) taking letters and digits: what a test
+# types there to see whether it was kept.
+SECOND_STEP_TEXT = {"expenses": "merchant", "support": "order_number"}
+
+
+def second_step(wizard: Wizard, text: str) -> dict[str, str]:
+    """The second step's valid fields with `text` (6-20 letters or digits) typed in it."""
+    field = SECOND_STEP_TEXT[wizard.flow_name]
+    return wizard.page_data(wizard.steps[1], **{field: text})
 
 
 def references(wizard: Wizard, app: Flask) -> list[str]:
