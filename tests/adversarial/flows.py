@@ -13,7 +13,9 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from app.extensions import db
+from app.flows.expenses.forms import MAX_RECEIPTS
 from app.flows.expenses.models import Report
+from app.flows.support.forms import MAX_ATTACHMENTS
 from app.flows.support.models import SupportRequest
 from tests.adversarial.browsers import forms_of
 from tests.files import png
@@ -52,6 +54,17 @@ STEPS = {
 
 
 MODELS = {"expenses": Report, "support": SupportRequest}  # what a submission stores
+MAX_ITEMS = {"expenses": MAX_RECEIPTS, "support": MAX_ATTACHMENTS}  # items one page may hold
+REFERENCE = {"expenses": "EXP-", "support": "SUP-"}  # how a submission's reference begins
+# A text field of the second step (a page_data key) taking letters and digits: what a test
+# types there to see whether it was kept.
+SECOND_STEP_TEXT = {"expenses": "merchant", "support": "order_number"}
+
+
+def second_step(wizard: Wizard, text: str) -> dict[str, str]:
+    """The second step's valid fields with `text` (6-20 letters or digits) typed in it."""
+    field = SECOND_STEP_TEXT[wizard.flow_name]
+    return wizard.page_data(wizard.steps[1], **{field: text})
 
 
 def references(wizard: Wizard, app: Flask) -> list[str]:
@@ -102,6 +115,27 @@ def with_file(wizard: Wizard, content: bytes | None = None) -> dict[str, Any]:
     """The items step's fields with one item holding an uploaded file (post it multipart)."""
     upload = (io.BytesIO(png() if content is None else content), "photo.png")
     return {**wizard.items_page([{}]), item_field(wizard, 0, "file"): upload}
+
+
+def with_files(wizard: Wizard, count: int, name: str = "photo") -> dict[str, Any]:
+    """The items step's fields with `count` items, each holding an uploaded file
+    (<name><i>.png); post them multipart."""
+    files = {
+        item_field(wizard, i, "file"): (io.BytesIO(png()), f"{name}{i}.png") for i in range(count)
+    }
+    return {**wizard.items_page([{} for _ in range(count)]), **files}
+
+
+def before_items(wizard: Wizard) -> None:
+    """Every step before the items step answered (memory on), the draft started first."""
+    wizard.start()
+    for step in wizard.steps[: wizard.steps.index(wizard.items_step)]:
+        wizard.moved_on(wizard.fill(step))
+
+
+def after_items(wizard: Wizard) -> tuple[str, ...]:
+    """The steps between the items step and review."""
+    return wizard.steps[wizard.steps.index(wizard.items_step) + 1 : -1]
 
 
 def stray_item(wizard: Wizard, index: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Bodies over Werkzeug's limits: the whole body (MAX_CONTENT_LENGTH), one field
 (MAX_FORM_MEMORY_SIZE) and the number of parts (MAX_FORM_PARTS) each get their own true
-message, the step again from memory, never a 500 or a false "expired" (issue 15, class 4)."""
+message, the step again from memory, never a 500 or a false "expired" (issue 15, class 4).
+On every flow: the step with files (receipts, the problem's attachments)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from tests.adversarial.browsers import heading
-from tests.helpers import PLACES, Wizard, receipt_form
+from tests.adversarial.flows import after_items, before_items, item_field, shown, title, typed
+from tests.helpers import PLACES, Wizard
 
 # Werkzeug leaves the temporary files of a body it refused half-read to the garbage
 # collector: collected here, inside the test, where their warning is ignored.
@@ -38,22 +40,21 @@ def photo(size: int) -> FileStorage:
     return FileStorage(io.BytesIO(b"\xff\xd8\xff" + b"0" * (size - 3)), "photo.jpg", "image/jpeg")
 
 
-def at_receipts_with_memory(app: Flask, place: str) -> Wizard:
-    """At Receipts, with memory holding "Remembered" (kept by Add)."""
-    wizard = Wizard(app.test_client(), place, follow=True)
-    wizard.start()
-    wizard.fill_employee()
-    page = wizard.post("receipts", {**receipt_form(0, merchant="Remembered"), "action": "add"})
-    assert 'value="Remembered"' in page.text
+def at_items_with_memory(app: Flask, driver: type[Wizard], place: str) -> Wizard:
+    """At the items step, with memory holding "Remembered" (kept by Add)."""
+    wizard = driver(app.test_client(), place, follow=True)
+    before_items(wizard)
+    page = wizard.post(wizard.items_step, {**typed(wizard, "Remembered"), "action": "add"})
+    assert shown(page, wizard) == "Remembered"
     return wizard
 
 
-def over_the_limit(kind: str) -> dict[str, Any]:
-    data: dict[str, Any] = receipt_form(0, merchant="Typed now")
+def over_the_limit(wizard: Wizard, kind: str) -> dict[str, Any]:
+    data: dict[str, Any] = typed(wizard, "Typed now")
     if kind == "whole":
-        data.update({f"receipts-{i}-file": photo(400_000) for i in range(3)})
+        data.update({item_field(wizard, i, "file"): photo(400_000) for i in range(3)})
     elif kind == "field":
-        data["receipts-0-description"] = "d" * 600_000
+        data.update(typed(wizard, "d" * 600_000))
     else:
         data.update({f"extra-{i}": "x" for i in range(1_001)})
     return data
@@ -66,11 +67,13 @@ MESSAGES = {"whole": WHOLE, "field": FIELD, "parts": PARTS}
 @pytest.mark.parametrize("kind", ["whole", "field", "parts"])
 @pytest.mark.parametrize("place", PLACES)
 def test_each_limit_gets_its_own_true_message_and_the_step_again(
-    app: Flask, place: str, kind: str
+    app: Flask, place: str, kind: str, driver: type[Wizard]
 ) -> None:
-    wizard = at_receipts_with_memory(app, place)
-    data = {"csrf_token": wizard.token(), "memory_state": wizard.state, **over_the_limit(kind)}
-    page = wizard.client.post(wizard.url("receipts"), data=data, content_type="multipart/form-data")
+    wizard = at_items_with_memory(app, driver, place)
+    data = {"csrf_token": wizard.token(), "memory_state": wizard.state,
+            **over_the_limit(wizard, kind)}  # fmt: skip
+    url = wizard.url(wizard.items_step)
+    page = wizard.client.post(url, data=data, content_type="multipart/form-data")
     assert page.status_code == 413
     assert MESSAGES[kind] in page.text
     assert all(other not in page.text for other in MESSAGES.values() if other != MESSAGES[kind])
@@ -78,34 +81,40 @@ def test_each_limit_gets_its_own_true_message_and_the_step_again(
     if place == "form":  # its memory was in the body that was not read
         assert FORM_MEMORY in page.text and BACK in page.text
         return
-    assert heading(page) == "Receipts" and 'value="Remembered"' in page.text
-    assert BACK in page.text
+    assert heading(page) == title(wizard, wizard.items_step)
+    assert shown(page, wizard) == "Remembered" and BACK in page.text
 
 
-def test_eleven_photos_of_five_megabytes_with_memory_in_the_form(app: Flask) -> None:
-    wizard = at_receipts_with_memory(app, "form")
+def test_eleven_photos_of_five_megabytes_with_memory_in_the_form(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    wizard = at_items_with_memory(app, driver, "form")
     data: dict[str, Any] = {"csrf_token": wizard.token(), "memory_state": wizard.state}
-    for i in range(11):
-        data.update(receipt_form(i))
-        data[f"receipts-{i}-file"] = photo(5 * 1024 * 1024)
-    page = wizard.client.post(wizard.url("receipts"), data=data)
+    data.update(wizard.items_page([{} for _ in range(11)]))
+    data.update({item_field(wizard, i, "file"): photo(5 * 1024 * 1024) for i in range(11)})
+    page = wizard.client.post(wizard.url(wizard.items_step), data=data)
     assert page.status_code == 413
     assert f"{WHOLE} 52.0 MB" in page.text and FORM_MEMORY in page.text
-    wizard.state = wizard.state  # the page before is intact: Back, then fewer files
-    assert heading(wizard.post("receipts", receipt_form(0))) == "Categories"
+    # the page before is intact (the state it carries): Back, then fewer files
+    next_step = (*after_items(wizard), wizard.steps[-1])[0]
+    page = wizard.post(wizard.items_step, wizard.page_data(wizard.items_step))
+    assert heading(page) == title(wizard, next_step)
 
 
 @pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1_000_000}])
-def test_a_page_without_files_over_the_whole_limit_is_not_told_about_files(app: Flask) -> None:
-    wizard = at_receipts_with_memory(app, "server")
-    typed = {f"receipts-0-note{i}": "n" * 100_000 for i in range(11)}  # no file at all
-    data = {"csrf_token": wizard.token(), **receipt_form(0, merchant="Typed now"), **typed}
-    page = wizard.client.post(wizard.url("receipts"), data=data)  # urlencoded
+def test_a_page_without_files_over_the_whole_limit_is_not_told_about_files(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    wizard = at_items_with_memory(app, driver, "server")
+    notes = {item_field(wizard, 0, f"note{i}"): "n" * 100_000 for i in range(11)}  # no file
+    data = {"csrf_token": wizard.token(), **typed(wizard, "Typed now"), **notes}
+    page = wizard.client.post(wizard.url(wizard.items_step), data=data)  # urlencoded
     assert page.status_code == 413
     summary = page.text.split("There is a problem")[1].split("</div>")[0]
     assert "This page sent more than 976.6 KB, so nothing on it was sent." in summary
     assert "files" not in summary
-    assert heading(page) == "Receipts" and 'value="Remembered"' in page.text
+    assert heading(page) == title(wizard, wizard.items_step)
+    assert shown(page, wizard) == "Remembered"
 
 
 def test_a_page_other_than_a_step_says_which_limit_too(app: Flask) -> None:

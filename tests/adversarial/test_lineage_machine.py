@@ -6,9 +6,12 @@ memory_state, a draft cookie's value, or nothing (memory on the server). Rules s
 in any place, fill them to review, keep a copy (another tab), move a draft with its current
 or an older copy, submit or delete with either, and switch memory off and on elsewhere.
 
-Invariants: no 5xx; at most one report per lineage (a draft and everything moved from it);
-an ended draft (submitted, deleted, moved away) never opens as a live step again, whatever
-copy is sent; a move of an ended draft makes no new draft.
+Invariants: no 5xx; at most one submission per lineage (a draft and everything moved from
+it); an ended draft (submitted, deleted, moved away) never opens as a live step again,
+whatever copy is sent; a move of an ended draft makes no new draft.
+
+The flows share one machine (one browser, one app): each example starts a draft of each
+flow, and every later start draws its flow, so the drafts of both live side by side.
 """
 
 from __future__ import annotations
@@ -26,22 +29,23 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from app.flows.expenses.models import Report
-from tests.helpers import employee_form, receipt_form
+from tests.adversarial.flows import MODELS, forms
+from tests.helpers import DRIVERS, Wizard
 from tests.property import BASE, fresh_app
 
 PLACES = ("server", "cookie", "form")
-LIVE = {"Employee details", "Receipts", "Categories", "Review and submit"}
+LIVE = {title for driver in DRIVERS for title in driver.titles}
 STATE = re.compile(r'name="memory_state" value="([^"]+)"')
-DRAFT_IN_PAGE = re.compile(r'action="/report/([^/"]+)/')
-CATEGORY = {"categories-0-receipt_id": "receipt0000", "categories-0-category": "Meals",
-            "business_purpose": "Client visit"}  # fmt: skip
+PREFIXES = "|".join(driver.prefix.lstrip("/") for driver in DRIVERS)
+DRAFT_IN_PAGE = re.compile(rf'action="/(?:{PREFIXES})/([^/"]+)/')
+DRAFT_IN_LOCATION = re.compile(rf"/(?:{PREFIXES})/([^/?]+)/")
 
 
 @dataclass
 class Draft:
     id: str
     lineage: str
+    flow: type[Wizard]
     ended: bool = False
     copies: list[str] = field(default_factory=list)  # older copies other tabs hold
     current: str = ""  # what the newest page (or cookie) of it carries
@@ -50,7 +54,7 @@ class Draft:
 def draft_in(response: TestResponse) -> str | None:
     """The draft a response leads to: its redirect, or the form of the page shown."""
     if response.status_code in (302, 303):
-        found = re.match(r"/report/([^/?]+)/", response.location)
+        found = DRAFT_IN_LOCATION.match(response.location)
     else:
         found = DRAFT_IN_PAGE.search(response.text)
     return found[1] if found else None
@@ -76,7 +80,8 @@ class Lineages(RuleBasedStateMachine):
         self.token = re.search(r'name="csrf_token" value="([^"]+)"', self.client.get("/").text)[1]  # type: ignore[index]
         self.known: dict[str, Draft] = {}
         with APP.app_context():
-            db.session.query(Report).delete()
+            for model in MODELS.values():
+                db.session.query(model).delete()
             db.session.commit()
 
     # ------------------------------------------------------------ sending
@@ -110,7 +115,7 @@ class Lineages(RuleBasedStateMachine):
         return ""
 
     def step(self, draft: Draft, step: str, data: dict[str, str], copy: str) -> TestResponse:
-        response = self.send(draft, f"/report/{draft.id}/{step}", data, copy)
+        response = self.send(draft, f"{draft.flow.prefix}/{draft.id}/{step}", data, copy)
         if not draft.ended:
             draft.current = self.carried(draft, response)
         return response
@@ -118,26 +123,29 @@ class Lineages(RuleBasedStateMachine):
     # ------------------------------------------------------------ rules
 
     @initialize(target=drafts)
-    def first(self) -> Draft:
-        return self.start_and_fill("server")
+    def first_report(self) -> Draft:
+        return self.start_and_fill("server", DRIVERS[0])
 
-    @rule(target=drafts, place=st.sampled_from(PLACES))
-    def start(self, place: str) -> Draft:
-        return self.start_and_fill(place)
+    @initialize(target=drafts)
+    def first_request(self) -> Draft:
+        return self.start_and_fill("server", DRIVERS[1])
 
-    def start_and_fill(self, place: str) -> Draft:
+    @rule(target=drafts, place=st.sampled_from(PLACES), flow=st.sampled_from(DRIVERS))
+    def start(self, place: str, flow: type[Wizard]) -> Draft:
+        return self.start_and_fill(place, flow)
+
+    def start_and_fill(self, place: str, flow: type[Wizard]) -> Draft:
         data = {"csrf_token": self.token, "strategy": place, "next": "/"}
         self.client.post("/memory/strategy", data=data)
-        response = self.client.post("/report", data={"csrf_token": self.token})
+        response = self.client.post(flow.prefix, data={"csrf_token": self.token})
         assert response.status_code in (200, 303)
         draft_id = draft_in(response)
         assert draft_id
-        draft = Draft(draft_id, lineage=draft_id)
+        draft = Draft(draft_id, lineage=draft_id, flow=flow)
         self.known[draft_id] = draft
         draft.current = self.carried(draft, response)
-        for step, form in (("employee", employee_form()), ("receipts", receipt_form(0)),
-                           ("categories", CATEGORY)):  # fmt: skip
-            self.step(draft, step, form, draft.current)
+        for step in flow.steps[:-1]:
+            self.step(draft, step, forms(flow).page_data(step), draft.current)
         return draft
 
     @rule(draft=drafts)
@@ -151,13 +159,14 @@ class Lineages(RuleBasedStateMachine):
 
     @rule(draft=drafts, to=st.sampled_from(PLACES), older=st.booleans(), target=drafts)
     def move(self, draft: Draft, to: str, older: bool) -> Draft:
-        data = {"strategy": to, "draft": draft.id, "step": "review", "next": "/"}
+        data = {"strategy": to, "flow": draft.flow.flow_name, "draft": draft.id,
+                "step": "review", "next": "/"}  # fmt: skip
         response = self.send(draft, "/memory/strategy", data, self.copy_of(draft, older))
         new_id = draft_in(response)
         if new_id is None or new_id in self.known:
             return draft
         assert not draft.ended, f"ended draft {draft.id} moved into a new draft {new_id}"
-        moved = Draft(new_id, lineage=draft.lineage)
+        moved = Draft(new_id, lineage=draft.lineage, flow=draft.flow)
         moved.current = self.carried(moved, self.followed(response))
         draft.ended = True
         self.known[new_id] = moved
@@ -170,17 +179,20 @@ class Lineages(RuleBasedStateMachine):
         page = self.followed(response)
         if was_ended:
             assert_not_live(draft, page)
-        if "Expense report submitted" in page.text:
+        if draft.flow.sent_title in page.text:
             draft.ended = True
 
     @rule(draft=drafts, older=st.booleans())
     def delete(self, draft: Draft, older: bool) -> None:
-        self.send(draft, f"/report/{draft.id}/delete", {}, self.copy_of(draft, older))
+        path = f"{draft.flow.prefix}/{draft.id}/delete"
+        self.send(draft, path, {}, self.copy_of(draft, older))
         draft.ended = True
 
     @rule(draft=drafts, older=st.booleans())
     def open_with_a_copy(self, draft: Draft, older: bool) -> None:
-        page = self.followed(self.step(draft, "categories", CATEGORY, self.copy_of(draft, older)))
+        last = draft.flow.steps[-2]  # the step before review
+        data = forms(draft.flow).page_data(last)
+        page = self.followed(self.step(draft, last, data, self.copy_of(draft, older)))
         if draft.ended:
             assert_not_live(draft, page)
 
@@ -193,11 +205,14 @@ class Lineages(RuleBasedStateMachine):
     # ------------------------------------------------------------ invariants
 
     @invariant()
-    def one_report_per_lineage(self) -> None:
+    def one_submission_per_lineage(self) -> None:
         lineage_of = {draft.id: draft.lineage for draft in self.known.values()}
+        rows: list[str] = []
+        count = 0
         with APP.app_context():
-            rows = db.session.execute(select(Report.draft_id)).scalars().all()
-            count = db.session.scalar(select(func.count()).select_from(Report))
+            for model in MODELS.values():
+                rows += db.session.execute(select(model.draft_id)).scalars().all()
+                count += db.session.scalar(select(func.count()).select_from(model)) or 0
         per_lineage: dict[str, int] = {}
         for draft_id in rows:
             lineage = lineage_of.get(draft_id, draft_id)

@@ -1,6 +1,7 @@
 """Over real HTTP, the app in its own process (embedded defaults): the memory switch off
 discards the memory of every draft of the browser, the one in a cookie too; later steps ask
-again; on again, the journey guard starts from step 1 (SPEC §4)."""
+again; on again, the journey guard starts from step 1 (SPEC §4). On every flow: one server
+for the module, each flow's drafts on it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import employee_form, receipt_form
+from tests.adversarial.flows import forms, second_step
+from tests.helpers import Wizard
 from tests.http import AppProcess, Browser, Page
 from tests.services import free_port
 
@@ -29,8 +31,8 @@ def heading(page: Page) -> str:
     return found[1] if found else ""
 
 
-def start(browser: Browser, served: AppProcess) -> str:
-    started = browser.post(served.url + "/report", {})
+def start(browser: Browser, served: AppProcess, driver: type[Wizard]) -> str:
+    started = browser.post(served.url + driver.prefix, {})
     assert started.status == 303
     return served.url + started.url.rsplit("/", 1)[0]
 
@@ -41,29 +43,32 @@ def switch(browser: Browser, served: AppProcess, on: bool) -> None:
 
 
 def test_memory_off_over_http_discards_every_draft_of_the_browser_a_cookie_draft_too(
-    served: AppProcess,
+    served: AppProcess, driver: type[Wizard]
 ) -> None:
-    browser = Browser()
+    browser, page_of, (first, second, third) = Browser(), forms(driver), driver.steps[:3]
     browser.get(served.url + "/")
-    on_server = start(browser, served)
-    assert browser.post(on_server + "/employee", employee_form(full_name="Server")).status == 303
+    on_server = start(browser, served, driver)
+    named = page_of.page_data(first, full_name="Server")
+    assert browser.post(f"{on_server}/{first}", named).status == 303
     cookie = {"strategy": "cookie", "next": "/"}
     assert browser.post(served.url + "/memory/strategy", cookie).status == 303
-    in_cookie = start(browser, served)
-    assert "/report/c." in in_cookie
-    assert browser.post(in_cookie + "/employee", employee_form(full_name="Cookie")).status == 303
-    assert browser.post(in_cookie + "/receipts", receipt_form(0)).status == 303
+    in_cookie = start(browser, served, driver)
+    assert f"{driver.prefix}/c." in in_cookie
+    named = page_of.page_data(first, full_name="Cookie")
+    assert browser.post(f"{in_cookie}/{first}", named).status == 303
+    typed = second_step(page_of, "Remembered1")
+    assert browser.post(f"{in_cookie}/{second}", typed).status == 303
 
     switch(browser, served, on=False)
-    for draft in (on_server, in_cookie):  # later steps ask again, from one empty receipt
-        categories = browser.get(draft + "/categories")
-        assert categories.status == 200 and NOTICE in categories.text
-        assert 'value="Merchant 1"' not in categories.text
+    for draft in (on_server, in_cookie):  # the third step asks the second's answers again
+        asked = browser.get(f"{draft}/{third}")
+        assert asked.status == 200 and NOTICE in asked.text
+        assert "Remembered1" not in asked.text
 
     switch(browser, served, on=True)
     for draft, name in ((on_server, "Server"), (in_cookie, "Cookie")):
-        guarded = browser.get(draft + "/receipts")
+        guarded = browser.get(f"{draft}/{second}")
         assert guarded.status == 303, f"{name}: memory still had step 1"
-        assert served.url + guarded.url == draft + "/employee?notice=incomplete"
-        page = browser.get(draft + "/employee")
-        assert heading(page) == "Employee details" and f'value="{name}"' not in page.text
+        assert served.url + guarded.url == f"{draft}/{first}?notice=incomplete"
+        page = browser.get(f"{draft}/{first}")
+        assert heading(page) == driver.titles[0] and f'value="{name}"' not in page.text
