@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from werkzeug.test import encode_multipart
 
@@ -76,6 +77,17 @@ class AppProcess:
         self.instance, self.port, self.env = instance, port, env
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    def log(self) -> IO[bytes]:
+        """The file the server logs to: a pipe nobody reads fills up (each request with a
+        store down logs a traceback) and then the server hangs on its next write."""
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self._log = (self.instance / f"server-{self.port}.log").open("wb")
+        return self._log
+
+    def logged(self) -> str:
+        return (self.instance / f"server-{self.port}.log").read_text(errors="replace")
 
     def start(self) -> AppProcess:
         env = {**os.environ, **self.env, "PYTHONPATH": str(ROOT)}
@@ -84,7 +96,7 @@ class AppProcess:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log(),
         )
         self._wait_until_up()
         return self
@@ -97,7 +109,7 @@ class AppProcess:
                 return
             except (urllib.error.URLError, ConnectionError):
                 if self.process and self.process.poll() is not None:
-                    raise RuntimeError(self.process.stderr.read().decode()) from None  # type: ignore[union-attr]
+                    raise RuntimeError(self.logged()) from None
                 time.sleep(0.1)
         raise RuntimeError(f"the app on port {self.port} did not start")
 
@@ -106,8 +118,10 @@ class AppProcess:
         if self.process:
             self.process.kill()
             self.process.wait()
-            self.process.stderr.close()  # type: ignore[union-attr]
             self.process = None
+        if self._log:
+            self._log.close()
+            self._log = None
 
 
 class GunicornProcess(AppProcess):
@@ -126,7 +140,7 @@ class GunicornProcess(AppProcess):
             cwd=ROOT,
             env={**os.environ, **self.env, "PYTHONPATH": str(ROOT)},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log(),
             preexec_fn=die_with_parent,
         )
         self._wait_until_up()

@@ -4,7 +4,6 @@ the store returns (SPEC §9). A draft of each flow, on one server start."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from tests.adversarial.flows import forms
@@ -13,20 +12,12 @@ from tests.http import AppProcess, Browser
 from tests.services import OwnRedis, free_port
 
 
-def drain_stderr(served: AppProcess) -> None:
-    """Read what the server logs: each request with the store down logs a traceback, and a
-    pipe nobody reads (AppProcess's stderr) is full after four of them, the server stuck."""
-    stderr = served.process.stderr  # type: ignore[union-attr]
-    threading.Thread(target=stderr.read, daemon=True).start()  # type: ignore[union-attr]
-
-
 def test_session_store_down_over_http_gives_the_503_page_and_the_app_recovers_by_itself(
     tmp_path: Path, own_redis: OwnRedis
 ) -> None:
     env = {"FLASK_SESSION_TYPE": "redis", "FLASK_REDIS_URL": own_redis.url,
            "FLASK_REDIS_TIMEOUT": "0.3"}  # fmt: skip
     served = AppProcess(tmp_path / "instance", free_port(), env).start()
-    drain_stderr(served)
     try:
         browser = Browser()
         browser.get(served.url + "/")
