@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from . import memory
@@ -15,11 +18,37 @@ from .memory import DraftChangedError, TooLargeForCookieError
 bp = Blueprint("home", __name__)
 
 
+NOTICES = {
+    "deleted": "Your draft was deleted.",
+    "discarded": "Your earlier answers were discarded when you turned session memory off.",
+}
+
+
 @bp.get("/")
 def start() -> str:
-    deleted = request.args.get("notice") == "deleted"
-    notice = "Your draft was deleted." if deleted else None
+    notice = NOTICES.get(request.args.get("notice", ""))
     return render_template("start.html", notice=notice, flows=flows_of(current_app))
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A draft whose answers turning memory off would discard, as the question lists it."""
+
+    noun: str  # what it drafts ("expense report")
+    answers: int
+    minutes: int  # since it was started
+
+
+def _at_risk() -> list[AtRisk]:
+    flows = flows_of(current_app)
+    found = []
+    for draft in memory.drafts_with_memory():
+        flow = flows.get(draft.kind)
+        held = flow.answers_in(draft.memory) if flow else len(draft.memory.list_keys())
+        if held:
+            minutes = int(time.time() - draft.created) // 60
+            found.append(AtRisk(flow.noun if flow else "draft", held, minutes))
+    return found
 
 
 def _switch_rate() -> str:
@@ -28,9 +57,21 @@ def _switch_rate() -> str:
 
 @bp.post("/memory")
 @limiter.limit(_switch_rate)
-def switch_memory() -> Response:
-    memory.switch_memory(request.form.get("memory") == "on")
-    return redirect(_local_path(request.form.get("next", "/")), 303)
+def switch_memory() -> ResponseReturnValue:
+    """Turn memory on, or off; off asks first when it would discard answers, and then
+    says on the page it returns to that it did."""
+    on, back = request.form.get("memory") == "on", _local_path(request.form.get("next", "/"))
+    at_risk = [] if on else _at_risk()
+    if request.args.get("ask") == "only" and not at_risk:  # the script's question: nothing
+        return "", 204  # to ask, so its form is sent as it is
+    if at_risk and request.form.get("confirmed") != "yes":
+        others = len(memory.owned_draft_ids()) > len(at_risk)  # some not seen from here
+        carried = request.form.get("memory_state", "")  # memory in the page: handed on as sent
+        return render_template(
+            "memory_off.html", at_risk=at_risk, back=back, others=others, carried=carried
+        )
+    memory.switch_memory(on)
+    return redirect(back + ("?notice=discarded" if at_risk else ""), 303)
 
 
 @bp.post("/memory/strategy")

@@ -194,8 +194,9 @@ class Wizard:
         return entry
 
     def switch_memory(self, on: bool, next_path: str = "/") -> TestResponse:
+        """Turn memory on, or off (and yes to "discard these answers?" if it asks)."""
         data = {"csrf_token": self.token(), "memory": "on" if on else "off", "next": next_path}
-        return self.client.post("/memory", data=data)
+        return self.client.post("/memory", data={**data, "confirmed": "yes"})
 
     def fill_employee(self, **changes: str) -> TestResponse:
         return self.post("employee", employee_form(**changes))

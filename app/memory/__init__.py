@@ -340,6 +340,15 @@ def submitted_results(kind: str) -> dict[str, dict[str, Any]]:
     return results
 
 
+def drafts_with_memory() -> list[Draft]:
+    """This browser's live drafts whose memory holds something: what turning memory off
+    would discard (looked at only: their idle timeouts do not move)."""
+    if not memory_is_on():
+        return []
+    found = (drafts_of(i).load(i, True, writer="", touch=False) for i in _drafts_that_may_live())
+    return [draft for draft in found if draft is not None and draft.memory.list_keys()]
+
+
 def switch_memory(on: bool) -> None:
     """Turn session memory on or off for this browser; off discards every draft's memory."""
     if not on:

@@ -228,9 +228,10 @@ class DraftRepository:
             raise DraftChangedError("Another tab saved this draft at the same moment.")
         return copy
 
-    def load(self, draft_id: str, memory_on: bool, writer: str) -> Draft | None:
-        """Return the live draft (sliding its idle timeout), or None if it is gone or ended."""
-        record = self._live_record(draft_id, touch=True)
+    def load(self, draft_id: str, memory_on: bool, writer: str, touch: bool = True) -> Draft | None:
+        """Return the live draft (sliding its idle timeout unless only looked at: touch
+        False), or None if it is gone or ended."""
+        record = self._live_record(draft_id, touch=touch)
         if record is None:
             return None
         memory: SessionState | NullState = (

@@ -151,3 +151,49 @@
     shown.classList.toggle("over", area.value.length > limit);
   });
 })();
+
+// Turning memory off asks first when it would discard answers: the same question the server
+// answers without JavaScript (templates/memory_off.html), shown in a dialog over the page.
+// Cancel and Escape close it, and every answer stays.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.memory-switch");
+  if (!form || !window.fetch || typeof HTMLDialogElement !== "function") return;
+  var mode = form.querySelector("input[name=memory]");
+  if (!mode || mode.value !== "off") return;
+  var asked = false;
+  form.addEventListener("submit", function (event) {
+    if (asked) return;
+    event.preventDefault();
+    fetch(form.action + "?ask=only", {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+    }).then(function (response) {
+      if (response.status !== 200) { asked = true; form.submit(); return null; }
+      return response.text();
+    }).then(function (html) {
+      if (html) ask(html);
+    }).catch(function () { asked = true; form.submit(); });
+  });
+
+  function ask(html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var title = page.querySelector("main h1");
+    var question = page.getElementById("memory-off-question");
+    if (!title || !question) { asked = true; form.submit(); return; }
+    var dialog = document.createElement("dialog");
+    dialog.className = "expiry-dialog memory-off-dialog";
+    dialog.setAttribute("aria-labelledby", "memory-off-title");
+    var heading = document.createElement("h2");
+    heading.id = "memory-off-title";
+    heading.textContent = title.textContent;
+    dialog.append(heading, document.importNode(question, true));
+    dialog.addEventListener("click", function (event) {
+      if (!event.target.closest("[data-cancel]")) return;
+      event.preventDefault();
+      dialog.close();
+    });
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+  }
+})();

@@ -199,7 +199,7 @@ class Lineages(RuleBasedStateMachine):
     @rule()
     def switch_off_and_on_elsewhere(self) -> None:
         for mode in ("off", "on"):
-            data = {"csrf_token": self.token, "memory": mode, "next": "/"}
+            data = {"csrf_token": self.token, "memory": mode, "next": "/", "confirmed": "yes"}
             assert self.client.post("/memory", data=data).status_code == 303
 
     # ------------------------------------------------------------ invariants

@@ -14,7 +14,12 @@ from tests.integration.test_form_memory import heading
 
 def switch_in_another_tab(wizard: Wizard, on: bool) -> None:
     """The header's switch pressed on a page that carries no draft's memory."""
-    data = {"csrf_token": wizard.token(), "memory": "on" if on else "off", "next": "/"}
+    data = {
+        "csrf_token": wizard.token(),
+        "memory": "on" if on else "off",
+        "next": "/",
+        "confirmed": "yes",
+    }
     assert wizard.client.post("/memory", data=data).status_code == 303
 
 

@@ -38,7 +38,9 @@ def start(browser: Browser, served: AppProcess, driver: type[Wizard]) -> str:
 
 
 def switch(browser: Browser, served: AppProcess, on: bool) -> None:
-    sent = browser.post(served.url + "/memory", {"memory": "on" if on else "off", "next": "/"})
+    sent = browser.post(
+        served.url + "/memory", {"memory": "on" if on else "off", "next": "/", "confirmed": "yes"}
+    )
     assert sent.status == 303
 
 

@@ -35,6 +35,16 @@ def press(scope: Page | Locator, name: str) -> None:
     scope.get_by_role("button", name=name, exact=True).click()
 
 
+DISCARD = "Turn off and discard these answers"
+
+
+def turn_memory_off_discarding(page: Page) -> None:
+    """Press the header's switch on a page whose drafts hold answers, and say yes to its
+    question (a dialog with JavaScript, a page without)."""
+    press(page.get_by_role("banner"), "Turn session memory off")
+    page.get_by_role("button", name=DISCARD, exact=True).click()
+
+
 def choose(scope: Page | Locator, question: str, answer: str) -> None:
     """Check the radio `answer` of the radios group whose legend is `question`."""
     scope.get_by_role("group", name=question, exact=True).get_by_label(answer, exact=True).check()

@@ -19,6 +19,7 @@ from tests.e2e.conftest import (
     receipt_group,
     start_report,
 )
+from tests.e2e.flows import turn_memory_off_discarding
 from tests.e2e.test_cookie_memory import choose_cookie, draft_cookies
 from tests.helpers import EMPLOYEE, TODAY
 
@@ -59,7 +60,7 @@ def test_memory_off_in_one_tab_discards_every_draft_a_cookie_draft_too_and_steps
     expect_step(in_cookie, 3, "Categories")
     assert len(draft_cookies(context)) == 1
 
-    press(in_cookie.get_by_role("banner"), "Turn session memory off")
+    turn_memory_off_discarding(in_cookie)
     expect_memory_status(in_cookie, on=False)
     expect_step(in_cookie, 3, "Categories")  # the same page, now asking for the receipts again
     expect(in_cookie.get_by_role("main")).to_contain_text(ASKS_AGAIN)

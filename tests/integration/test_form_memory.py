@@ -234,14 +234,16 @@ def test_the_memory_switch_on_a_page_of_the_draft_keeps_the_draft_going(
     page = form_wizard.fill_employee()
     assert 'name="memory_state"' in page.text.split("</header>")[0]  # the header's switch too
 
-    def switch(to: str) -> TestResponse:
-        data = {"csrf_token": form_wizard.token(), "memory": to,
+    def switch(to: str, **extra: str) -> TestResponse:
+        data = {"csrf_token": form_wizard.token(), "memory": to, **extra,
                 "next": form_wizard.url("receipts"), "memory_state": form_wizard.state}  # fmt: skip
         page = form_wizard.client.post("/memory", data=data)
         form_wizard.state = state_of(page)
         return page
 
-    off = switch("off")
+    asked = switch("off")  # it asks first, the draft's memory still in the page
+    assert "Turn session memory off?" in asked.text and "5 answers" in asked.text
+    off = switch("off", confirmed="yes")
     assert off.status_code == 200 and heading(off) == "Receipts"  # not the expired page
     assert "Session memory: Off" in off.text and "Fields typed again" in off.text
     on = switch("on")  # memory was emptied when switched off: the wizard starts it again

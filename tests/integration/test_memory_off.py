@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from app.flows.expenses.models import Report
-from tests.helpers import Wizard, employee_form, legends_of, receipt_form
+from tests.helpers import SupportWizard, Wizard, employee_form, legends_of, receipt_form
 
 NOTICE = "Session memory is off, so this step doesn't know what you entered before."
 
@@ -93,3 +95,87 @@ def test_with_memory_off_nothing_of_the_draft_is_written(app: Flask, driver: typ
     first, field = wizard.text_field
     wizard.post(first, {**wizard.page_data(first), field: "Nobody Remembers"})
     assert b"Nobody Remembers" not in wizard.stored_draft()
+
+
+def ask_off(wizard: Wizard, next_path: str, **extra: str) -> TestResponse:
+    """The header's "Turn session memory off", as pressed on a page (no yes given yet)."""
+    data = {"csrf_token": wizard.token(), "memory": "off", "next": next_path, **extra}
+    return wizard.client.post("/memory", data=data)
+
+
+def test_turning_memory_off_asks_first_and_says_what_it_would_discard(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    client = app.test_client()
+    other = Wizard(client) if driver is not Wizard else SupportWizard(client)
+    other.start()
+    other.fill(other.steps[0])  # a second draft in another tab, with answers
+    wizard = driver(client)
+    wizard.to_review()
+    asked = ask_off(wizard, wizard.url("review"))
+    assert asked.status_code == 200 and "<h1>Turn session memory off?</h1>" in asked.text
+    said = re.findall(r"<li>your (.*?) started .*?: (\d+) answers</li>", asked.text)
+    expected = {wizard.noun: str(HELD[wizard.flow_name]), other.noun: str(FIRST[other.flow_name])}
+    assert dict(said) == expected
+    assert "Turn off and discard these answers" in asked.text
+    assert f'href="{wizard.url("review")}"' in asked.text  # Cancel, back to the page
+    typed = wizard.page_data(wizard.text_field[0])[wizard.text_field[1]]
+    assert "Session memory: On" in wizard.get("review").text  # nothing switched yet
+    assert typed in wizard.get("review").text  # nor discarded
+    done = ask_off(wizard, wizard.url("review"), confirmed="yes")
+    assert done.status_code == 303 and done.location == wizard.url("review") + "?notice=discarded"
+    page = wizard.client.get(done.location).text
+    assert "Your earlier answers were discarded when you turned session memory off." in page
+    assert typed not in page
+
+
+# What each flow's memory holds after every step before review, and after its first step.
+HELD = {"expenses": 11, "support": 9}
+FIRST = {"expenses": 5, "support": 3}
+
+
+def test_with_nothing_to_discard_memory_goes_off_at_once(
+    client: FlaskClient, driver: type[Wizard]
+) -> None:
+    wizard = driver(client)
+    wizard.start()  # a draft with no answer yet
+    response = client.post(
+        "/memory?ask=only", data={"csrf_token": wizard.token(), "memory": "off", "next": "/"}
+    )
+    assert response.status_code == 204 and "Session memory: On" in client.get("/").text
+    switched = ask_off(wizard, "/")
+    assert switched.status_code == 303 and switched.location == "/"
+    assert "Session memory: Off" in client.get("/").text
+
+
+def test_the_script_s_question_is_asked_without_switching(
+    client: FlaskClient, driver: type[Wizard]
+) -> None:
+    wizard = driver(client)
+    wizard.start()
+    wizard.fill(wizard.steps[0])
+    response = client.post(
+        "/memory?ask=only", data={"csrf_token": wizard.token(), "memory": "off", "next": "/"}
+    )
+    assert response.status_code == 200 and "Turn session memory off?" in response.text
+    assert "Session memory: On" in client.get("/").text
+
+
+def test_a_page_made_before_memory_went_off_keeps_what_it_sent_without_errors(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    wizard = driver(app.test_client())
+    wizard.to_review()
+    wizard.switch_memory(on=False)  # in another tab
+    last, before = wizard.steps[-2], wizard.steps[-3]
+    sent = wizard.post(last, wizard.page_data(last))  # the older page, made with memory on
+    assert sent.status_code == 200 and "There is a problem" not in sent.text
+    assert "Session memory was turned off" in sent.text
+    asked_again = next(iter(wizard.page_data(before)))  # a field of the step before
+    assert f'id="{asked_again}"' in sent.text
+    kept = wizard.page_data(last)[TYPED_ON[wizard.flow_name]]
+    assert kept in sent.text  # what it sent is there
+
+
+# A text the step before review asks for itself (not per item).
+TYPED_ON = {"expenses": "business_purpose", "support": "problem-description"}

@@ -105,8 +105,31 @@ class Flow:
         wanted = {s for s in step.needs if not s.complete(memory)} | set(step.asks)
         return tuple(s for s in self.sections if s in wanted)
 
+    def answers_in(self, memory: Memory) -> int:
+        """How many answers memory holds for this flow: each field given, once."""
+        answers = {s.key: memory.get(s.key) for s in self.sections if s.key and memory.has(s.key)}
+        held = _Held(answers)
+        given = (
+            value
+            for section in self.sections
+            if section.key in answers
+            for value in section.typed(answers, held).values()
+        )
+        return sum(1 for value in given if value not in ("", None))
+
     def section_of_field(self, field_id: str) -> Section:
         """The section a form field belongs to, from its id (a per-item field inside an
         item belongs to its per-item section)."""
         owners = [s for s in self.sections if s.owns(field_id)]
         return next((s for s in owners if isinstance(s, PerItem)), owners[0])
+
+
+@dataclass
+class _Held:
+    """A collection's items as answers hold them (for counting what memory holds)."""
+
+    answers: Answers
+
+    def items(self, collection: Collection, answers: Answers | None = None) -> list[Any]:
+        items = self.answers.get(collection.name)
+        return items if isinstance(items, list) else []

@@ -63,6 +63,12 @@ class StepPage:
         """Whether this page asks for answers an earlier step collected."""
         return any(section not in self.step.asks for section in self.sections)
 
+    def made_with_memory_on(self, posted: MultiDict[str, str]) -> bool:
+        """Whether a page sent to this step was made before memory went off: this page asks
+        again for answers of earlier steps, and the page sent had none of their fields."""
+        asked_again = [s for s in self.sections if s not in self.step.asks]
+        return bool(asked_again) and not any(s.owns(key) for s in asked_again for key in posted)
+
     @property
     def number(self) -> int:
         """The step's position, as "Step N of M" shows it."""

@@ -48,6 +48,10 @@ NOTICES = {
     "was not moved. Check the answers here, then move it again if you want to.",
     "moved": "This draft's memory was moved to another place (in another tab), so it has a "
     "new address. Anything sent from the older page was not saved: check the answers here.",
+    "discarded": "Your earlier answers were discarded when you turned session memory off.",
+    "memory-went-off": "Session memory was turned off (in another tab, or on another page) "
+    "after this page was shown, so this step now asks again for what earlier steps collected. "
+    "What you sent from this page is kept below: fill in the rest and continue.",
 }
 TOO_LARGE = "That was too much to send"
 FLOWS_KEY = "flows"  # app.extensions[FLOWS_KEY]: flow name (its blueprint's) -> Flow
@@ -221,9 +225,8 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
             return _changed_elsewhere(page, received)
         return _change_items(page, received, action)
     form = page.form(received.formdata)
-    valid = form.validate()
-    if not valid or received.errors:
-        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
+    if not_taken := _not_taken(page, form, received):
+        return not_taken
     answers = page.answers_of(form)
     if stale and not page.holds(answers):  # the same answers again (a second click) go on
         return _changed_elsewhere(page, received)
@@ -237,6 +240,16 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     except DraftChangedError:  # another tab saved the same answers at the same moment
         return _changed_elsewhere(page, received)
     return _go(page.flow, page.draft.id, page.flow.next_step(page.step, page.memory))
+
+
+def _not_taken(page: StepPage, form: Any, received: Received) -> ResponseReturnValue | None:
+    """The page again if what it sent cannot be taken as it is: made before memory went off
+    (another tab; what it sent is kept, no errors), or not valid."""
+    if page.made_with_memory_on(request.form):
+        return render_step(page, form, errors=[], notice="memory-went-off")
+    if not form.validate() or received.errors:
+        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
+    return None
 
 
 def _received(page: StepPage) -> Received:
@@ -312,6 +325,7 @@ def render_step(
     errors: list[tuple[str, str]] | None = None,
     status: int = 200,
     offer_server: bool = False,
+    notice: str | None = None,
 ) -> tuple[str, int]:
     """Render a step page, with its error summary when there are errors."""
     errors = error_list(form) if errors is None else errors
@@ -319,7 +333,7 @@ def render_step(
         "page": page,
         "form": form,
         "errors": errors,
-        "notice": NOTICES.get(request.args.get("notice", "")),
+        "notice": NOTICES.get(notice or request.args.get("notice", "")),
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
         "offer_server": offer_server,
