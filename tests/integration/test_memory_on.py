@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from app.flows.expenses.models import Report
 from tests.helpers import TODAY, Wizard, errors_of, legends_of, receipt_form
@@ -169,3 +170,24 @@ def test_a_purpose_that_looks_like_json_stays_exactly_as_typed(wizard: Wizard) -
     for purpose in ("true", "30", "[1]", "null"):
         wizard.fill_categories(["Meals"], purpose=purpose)
         assert f'value="{purpose}"' in wizard.get("categories").text
+
+
+@pytest.mark.parametrize("place", ["cookie", "form", "server"])
+def test_the_place_chosen_on_the_start_page_goes_with_start(
+    client: FlaskClient, driver: type[Wizard], place: str
+) -> None:
+    """One action (issue 19, point 2): the radio checked when Start is pressed is where the
+    draft's memory lives, and its first page says so."""
+    wizard = driver(client)
+    start = client.get("/").text
+    assert 'name="strategy"' in start.split('class="start-form"', 1)[1].split("</form>", 1)[0]
+    sent = client.post(wizard.prefix, data={"csrf_token": wizard.token(), "strategy": place})
+    first = sent if sent.status_code == 200 else client.get(sent.location)
+    label = {"cookie": "In a browser cookie", "form": "Passed through the form",
+             "server": "On the server"}[place]  # fmt: skip
+    assert f"Where session memory lives for this draft: {label}" in first.text
+    prefix = {"cookie": "c.", "form": "f.", "server": ""}[place]
+    draft = re.search(rf'action="{wizard.prefix}/([^/"]+)/{wizard.steps[0]}"', first.text)
+    assert draft is not None and draft[1].startswith(prefix)
+    assert bool(re.match(r"[cf]\.", draft[1])) == (place != "server")
+    assert f'value="{place}" checked' in client.get("/").text  # and it stays chosen

@@ -102,6 +102,9 @@ def new_draft() -> Response:
     """Start a draft of this flow (memory switched first when the button says so)."""
     if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
         memory.switch_memory(mode == "on")
+    chosen = request.form.get("strategy", "")  # the start page's place, chosen with Start
+    if chosen in memory.place_labels():
+        memory.choose_strategy(chosen)
     draft_id = memory.start_draft(kind=current_flow().name)
     return _go(current_flow(), draft_id, current_flow().first)
 
@@ -333,7 +336,7 @@ def render_step(
         "page": page,
         "form": form,
         "errors": errors,
-        "notice": NOTICES.get(notice or request.args.get("notice", "")),
+        "notice": _notice(page, notice or request.args.get("notice", "")),
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
         "offer_server": offer_server,
@@ -343,6 +346,15 @@ def render_step(
         changes = page.change_links()
         context["summary"] = summary_of(page.flow, answers, page.draft.id, changes)
     return render_template(page.step.template, **context), status
+
+
+def _notice(page: StepPage, name: str) -> str | None:
+    """A notice by its name; with none, a new draft's first page says where its memory
+    lives (the start page's choice, made with Start)."""
+    if name or page.step is not page.flow.first or page.draft.revision:
+        return NOTICES.get(name)
+    where = memory.place_labels()[memory.strategy_of(page.draft.id)]
+    return f"Where session memory lives for this draft: {where} (the start page's setting)."
 
 
 def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
