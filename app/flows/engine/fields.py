@@ -10,7 +10,15 @@ import wtforms
 from markupsafe import Markup, escape
 from wtforms import widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Regexp, StopValidation
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Regexp,
+    StopValidation,
+)
 from wtforms.widgets.core import clean_key
 
 # Widgets -----------------------------------------------------------------------------------
@@ -197,6 +205,12 @@ def _text_checks(
     own = [*when, too_long, NO_CONTROL, *others]
     # No Optional() for optional fields: it would stop inline validate_<field> checks.
     return [DataRequired(required), *own] if required else own
+
+
+def email_address(label: str, required: str, malformed: str, **render: str) -> StringField:
+    """A required, stripped email address field (type="email"), with the flow's messages."""
+    checks = [DataRequired(required), Email(malformed)]
+    return StringField(label, checks, filters=[strip], render_kw={**render, "type": "email"})
 
 
 def radios(label: str, options: tuple[str, ...], message: str) -> RadioField:

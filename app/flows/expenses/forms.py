@@ -7,13 +7,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from wtforms import Form
-from wtforms.validators import DataRequired, Email, InputRequired, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Regexp, ValidationError
 
 from ..engine.fields import (
     DateField,
     FileField,
     HiddenField,
     StringField,
+    email_address,
     select,
     strip,
     text,
@@ -38,14 +39,11 @@ _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$", re.ASCII)
 
 class EmployeeForm(Form):
     full_name = text("Full name", "Enter your full name", 100, render_kw={"autocomplete": "name"})
-    work_email = StringField(
+    work_email = email_address(
         "Work email",
-        [
-            DataRequired("Enter your work email address"),
-            Email("Enter a work email address in the correct format, like name@example.com"),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email", "type": "email"},
+        "Enter your work email address",
+        "Enter a work email address in the correct format, like name@example.com",
+        autocomplete="email",
     )
     employee_id = StringField(
         "Employee ID",
@@ -60,16 +58,10 @@ class EmployeeForm(Form):
         render_kw={"spellcheck": "false"},
     )
     department = select("Department", DEPARTMENTS, "Select your department")
-    manager_email = StringField(
+    manager_email = email_address(
         "Manager's email",
-        [
-            DataRequired("Enter your manager's email address"),
-            Email(
-                "Enter your manager's email address in the correct format, like name@example.com"
-            ),
-        ],
-        filters=[strip],
-        render_kw={"type": "email"},
+        "Enter your manager's email address",
+        "Enter your manager's email address in the correct format, like name@example.com",
     )
 
     def validate_manager_email(self, field: StringField) -> None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import Form
-from wtforms.validators import DataRequired, Email, InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from ..engine.fields import (
     DateField,
     FileField,
     HiddenField,
     RequiredWhen,
-    StringField,
+    email_address,
     paragraph,
     radios,
     select,
-    strip,
     text,
 )
 
@@ -37,14 +36,11 @@ YEARS_BACK = 5
 
 class ContactForm(Form):
     full_name = text("Full name", "Enter your full name", 100, render_kw={"autocomplete": "name"})
-    email = StringField(
+    email = email_address(
         "Email",
-        [
-            DataRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
-        ],
-        filters=[strip],
-        render_kw={"autocomplete": "email", "type": "email"},
+        "Enter your email address",
+        "Enter an email address in the correct format, like name@example.com",
+        autocomplete="email",
     )
     customer_number = text(
         "Customer number",
