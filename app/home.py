@@ -12,8 +12,7 @@ from werkzeug.wrappers import Response
 
 from . import memory
 from .extensions import limiter
-from .flows.engine.views import flows_of, moved_draft
-from .memory import DraftChangedError, TooLargeForCookieError
+from .flows.engine.views import flows_of, moved_saying_why
 
 bp = Blueprint("home", __name__)
 
@@ -87,13 +86,7 @@ def choose_strategy() -> Response:
     draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")
     if not (memory.owns(draft_id) and flow.step_named(step_name)):
         return redirect(_local_path(request.form.get("next", "/")), 303)
-    notice = None
-    try:
-        moved = moved_draft(draft_id, name)
-    except TooLargeForCookieError:
-        moved, notice = draft_id, "full"
-    except DraftChangedError:  # another tab wrote the cookie at that moment: not moved
-        moved, notice = draft_id, "not-moved"
+    moved, notice = moved_saying_why(draft_id, name)
     url = url_for(f"{flow.name}.step", draft_id=moved, step_name=step_name, notice=notice)
     return redirect(url, 303)
 

@@ -25,6 +25,7 @@ CARRIER_NAMES = {
     "cookie": "a signed, compressed cookie in your browser",
     "form": "a signed hidden field that every form of this draft sends back",
 }
+AFTER_MOVE = frozenset({"memory-moved", "full", "not-moved"})  # notices after Move memory
 PREVIEW_CHARS = 160  # a long value (many receipts) is cut; its size says how long it is
 _LATER_LETTERS = re.compile(r"\B\w")  # every letter or digit but the first of a word
 # Fields that say nothing about a person stay readable when values are masked.
@@ -38,7 +39,8 @@ class KeyRow:
     size: int
     written_by: str
     written_ago: str
-    value: str
+    value: str  # partly masked
+    full: str  # shown when asked: both are on the page, so asking loses nothing typed
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Inspector:
     cookie_name: str
     cookie_size: int
     carried: tuple[str, int] | None  # the draft's cookie or field, and its bytes
-    show_values: bool
+    opened: bool  # shown open: the page after Move memory
 
     @property
     def percent_used(self) -> int:
@@ -62,7 +64,6 @@ class Inspector:
 
 def inspector_for(draft: memory.Draft) -> Inspector:
     """Describe the draft's memory for its owner."""
-    show_values = request.args.get("values") == "shown"
     now = time.time()
     rows = [
         KeyRow(
@@ -71,7 +72,8 @@ def inspector_for(draft: memory.Draft) -> Inspector:
             info.size,
             _writer_title(info.written_by),
             ago(now - info.written_at),
-            preview(draft.memory.get(info.key), masked=not show_values),
+            preview(draft.memory.get(info.key), masked=True),
+            preview(draft.memory.get(info.key), masked=False),
         )
         for info in draft.memory.list_keys()
     ]
@@ -88,7 +90,7 @@ def inspector_for(draft: memory.Draft) -> Inspector:
         cookie_name=cookie_name,
         cookie_size=cookie_size,
         carried=memory.carried_by_browser(draft.id),
-        show_values=show_values,
+        opened=request.args.get("notice") in AFTER_MOVE,
     )
 
 

@@ -74,25 +74,56 @@
 })();
 
 // Warn before the draft's idle timeout (SPEC §5): a modal dialog that takes focus, with
-// "Keep my draft" (extends it, nothing on the page is lost) and "Delete my draft now".
+// "Keep my draft" (extends it, nothing on the page is lost) and "Delete my draft now". The
+// time left counts down as it passes; Escape keeps the draft, as GOV.UK's timeout warning does.
 (function () {
   "use strict";
   var dialog = document.getElementById("expiry-dialog");
   if (!dialog || typeof dialog.showModal !== "function") return;
   var warning = Number(dialog.getAttribute("data-warning"));
+  var shown = dialog.querySelector("[data-countdown]");
+  var spoken = dialog.querySelector("[data-countdown-spoken]");
   var timers = [];
+  var ticking = null;
+  var deadline = 0;
+
+  function inWords(seconds) {
+    var minutes = Math.floor(seconds / 60), rest = seconds % 60;
+    var parts = [];
+    if (minutes) parts.push(minutes + (minutes === 1 ? " minute" : " minutes"));
+    if (rest || !minutes) parts.push(rest + (rest === 1 ? " second" : " seconds"));
+    return parts.join(" ");
+  }
+
+  function tick(opening) {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (shown) shown.textContent = inWords(left);
+    // Screen readers hear the time left now and then, not every second (on opening, the
+    // dialog's description says it).
+    if (spoken && !opening && left % 30 === 0) {
+      spoken.textContent = "Your draft will be deleted in " + inWords(left) + ".";
+    }
+  }
+
+  function warn() {
+    if (dialog.open) return;
+    dialog.showModal();
+    tick(true);
+    ticking = setInterval(tick, 1000);
+  }
 
   function schedule(expiresIn) {
     timers.forEach(clearTimeout);
+    clearInterval(ticking);
+    deadline = Date.now() + expiresIn * 1000;
     timers = [
-      setTimeout(function () { if (!dialog.open) dialog.showModal(); },
-                 Math.max(0, expiresIn - warning) * 1000),
+      setTimeout(warn, Math.max(0, expiresIn - warning) * 1000),
       // Past expiry, show what the server now says: the "draft has expired" page.
       setTimeout(function () { window.location.reload(); }, (expiresIn + 1) * 1000),
     ];
   }
 
-  dialog.querySelector("[data-keep]").addEventListener("click", function () {
+  function keep() {
     var token = dialog.querySelector("input[name=csrf_token]").value;
     // Memory passed through the form travels with the request and comes back renewed.
     var fields = document.querySelectorAll("input[name=memory_state]");
@@ -109,6 +140,12 @@
       dialog.close();
       schedule(body.expires_in);
     });
+  }
+
+  dialog.querySelector("[data-keep]").addEventListener("click", keep);
+  dialog.addEventListener("cancel", function (event) {
+    event.preventDefault();  // closed once the server has kept the draft
+    keep();
   });
 
   schedule(Number(dialog.getAttribute("data-expires-in")));

@@ -23,58 +23,86 @@ class PageForm:
 
     action: str
     fields: dict[str, str] = field(default_factory=dict)
+    id: str = ""
+    _controls: list[tuple[int, str, dict[str, str]]] = field(default_factory=list, repr=False)
 
 
 class _FormReader(HTMLParser):
+    """Reads controls as a browser owns them: inside their form, or anywhere with form="id"
+    (in document order: the first button is the one Enter presses)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.forms: list[PageForm] = []
-        self._select: str | None = None
-        self._textarea: str | None = None
+        self._inside: PageForm | None = None
+        self._elsewhere: list[tuple[int, str, dict[str, str]]] = []  # controls with form="id"
+        self._seen = 0
+        self._textarea: dict[str, str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        self._seen += 1
         if tag == "form" and a.get("method", "").lower() == "post":
-            self.forms.append(PageForm(a.get("action", "")))
-        if not self.forms or "name" not in a:
-            if tag == "option" and self._select and ("selected" in a):
-                self.forms[-1].fields[self._select] = a.get("value", "")
+            self._inside = PageForm(a.get("action", ""), id=a.get("id", ""))
+            self.forms.append(self._inside)
+        if tag not in ("input", "button", "select", "option", "textarea"):
             return
-        self._field(tag, a)
-
-    def _field(self, tag: str, a: dict[str, str]) -> None:
-        fields, name = self.forms[-1].fields, a["name"]
-        kind = a.get("type", "text").lower()
-        if tag == "select":
-            self._select = name
-            fields.setdefault(name, "")
-        elif tag == "textarea":  # its value is its text (handle_data)
-            self._textarea = name
-            fields[name] = ""
-        elif tag == "button" or kind == "radio":
-            if kind == "radio" and "checked" in a:
-                fields[name] = a.get("value", "")
-            else:
-                fields.setdefault(name, a.get("value", ""))
-        elif tag == "input" and kind != "file":
-            fields.setdefault(name, a.get("value", "y" if kind == "checkbox" else ""))
+        control = (self._seen, tag, a)
+        if "form" in a:
+            self._elsewhere.append(control)
+        elif self._inside is not None:
+            self._inside._controls.append(control)
+        if tag == "textarea":
+            self._textarea = a
+            a["text"] = ""
 
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
-            self.forms[-1].fields[self._textarea] += data
+            self._textarea["text"] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        if tag == "textarea" and self._textarea is not None:
-            fields = self.forms[-1].fields  # a browser drops the line break after <textarea>
-            text = fields[self._textarea].replace("\r\n", "\n")
-            fields[self._textarea] = text.removeprefix("\n")
+        if tag == "textarea":
             self._textarea = None
+        if tag == "form":
+            self._inside = None
+
+    def read(self) -> list[PageForm]:
+        for form in self.forms:
+            owned = [c for c in self._elsewhere if form.id and c[2]["form"] == form.id]
+            _fill(form.fields, sorted(form._controls + owned, key=lambda c: c[0]))
+        return self.forms
+
+
+def _fill(fields: dict[str, str], controls: list[tuple[int, str, dict[str, str]]]) -> None:
+    """The fields as Enter sends them: the controls', and the first button's (the others
+    are sent only when pressed)."""
+    buttons = [c for c in controls if c[1] == "button" and c[2].get("type", "submit") == "submit"]
+    select: str | None = None
+    for _, tag, a in (c for c in controls if c not in buttons[1:]):
+        if tag == "option":
+            if select and "selected" in a:
+                fields[select] = a.get("value", "")
+        elif (name := a.get("name")) is not None:
+            select = name if tag == "select" else select
+            _fill_one(fields, name, tag, a)
+
+
+def _fill_one(fields: dict[str, str], name: str, tag: str, a: dict[str, str]) -> None:
+    kind = a.get("type", "text").lower()
+    if tag == "select":
+        fields.setdefault(name, "")
+    elif tag == "textarea":  # a browser drops the line break after <textarea>
+        fields[name] = a["text"].replace("\r\n", "\n").removeprefix("\n")
+    elif tag == "button" or (kind == "radio" and "checked" in a):
+        fields[name] = a.get("value", "")
+    elif kind == "radio":
+        fields.setdefault(name, a.get("value", ""))
+    elif tag == "input" and kind != "file":
+        fields.setdefault(name, a.get("value", "y" if kind == "checkbox" else ""))
 
 
 def forms_of(response: TestResponse) -> list[PageForm]:
     """Every POST form of the page with every field it has, hidden ones and buttons too."""
     reader = _FormReader()
     reader.feed(response.text)
-    return reader.forms
+    return reader.read()

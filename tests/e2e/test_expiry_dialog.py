@@ -110,3 +110,34 @@ def test_delete_my_draft_now(
     page.goto(draft_url)  # its address again: said to be deleted, not expired
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit an expense report")
     expect(page.get_by_text("Your draft was deleted.")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_time_left_counts_down_and_escape_keeps_the_draft(
+    page: Page,
+    served: str,
+    flow: BrowserFlow,
+    clock: MovableClock,
+    width: int,
+    screenshot: Callable[[Page, str], object],
+) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    start_typing(page, served, flow)
+    dialog = page.get_by_role("dialog", name=DIALOG)
+    let_pass(page, clock, IDLE_TIMEOUT - WARNING)
+    expect(dialog).to_contain_text("Your draft will be deleted in 2 minutes unless you continue")
+    let_pass(page, clock, 35)
+    expect(dialog).to_contain_text("deleted in 1 minute 25 seconds unless you continue")
+    let_pass(page, clock, 50)
+    expect(dialog).to_contain_text("deleted in 35 seconds unless you continue")
+    screenshot(page, f"x02-expiry-countdown-{flow.name}-{width}")
+    assert_no_axe_violations(page, f"expiry countdown {width}")
+    page.keyboard.press("Escape")  # GOV.UK: Escape keeps, as "Keep my draft" does
+    expect(dialog).to_be_hidden()
+    expect(field(page, "Full name")).to_have_value("Typed But Not Sent")
+    let_pass(page, clock, 40)  # past the old expiry: kept on the server, so no reload
+    expect(field(page, "Full name")).to_have_value("Typed But Not Sent")
+    expect(dialog).to_be_hidden()
+    press(page, "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text(flow.titles[0])  # not expired
+    expect(field(page, "Full name")).to_have_value("Typed But Not Sent")

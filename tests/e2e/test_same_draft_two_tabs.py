@@ -82,6 +82,7 @@ def test_a_tab_left_on_a_draft_moved_in_another_tab_is_led_to_it(
     assert f"{flow.prefix}/c." in first.url  # where the draft lives now, not "expired"
     main = first.get_by_role("main")
     expect(main).to_contain_text("memory was moved to another place")
-    # by design (engine NOTICES["moved"]) what the older page sent is dropped, and said so
-    expect(main).to_contain_text("Anything sent from the older page was not saved")
+    # what the older page sent is kept, filled in, and not saved yet (issue 19, point 3)
+    expect(main).to_contain_text("What you sent from the older page is filled in below")
+    expect(field(first, flow.step2_text)).to_have_value(FIRST)
     check_page(first, f"draft-moved-in-another-tab-{flow.name}-{width}")

@@ -68,8 +68,10 @@ def test_a_page_opened_without_its_form_has_no_memory(form_wizard: Wizard) -> No
 def test_links_inside_the_draft_carry_the_memory(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
-    page = form_wizard.post("employee", {"goto": "1"})  # the Back button: shown, not saved
+    page = form_wizard.post("employee", {"goto": "1"})  # a Change button: shown, not saved
     assert heading(page) == "Employee details" and 'value="Ada Lovelace"' in page.text
+    page = form_wizard.post("receipts", {"goto": "1"})
+    assert heading(page) == "Receipts"  # its Back is a button that sends the page's memory
     assert 'formaction="/report/' in page.text and 'name="goto"' in page.text
 
 
@@ -174,7 +176,10 @@ def test_the_inspector_shows_the_field_and_its_size(form_wizard: Wizard) -> None
     page = form_wizard.fill_employee()
     assert "a signed hidden field that every form of this draft sends back" in page.text
     assert re.search(r"the form field <code>memory_state</code>: [\d,]+ bytes", page.text)
-    assert "Ada Lovelace" not in page.text.split("<aside", 1)[1]  # masked in the inspector
+    inspector = page.text.split("<aside", 1)[1]
+    assert "A•• L•••••••" in inspector  # masked, and in full only where asked for
+    assert inspector.count("Ada Lovelace") == inspector.count('class="inspector-value value-full"')
+    assert inspector.count("Ada Lovelace") == 2  # the table's row, and narrow screens' list
 
 
 def test_pages_of_a_passed_through_draft_may_come_back_with_the_browsers_back_button(
@@ -220,7 +225,8 @@ def test_after_moving_a_draft_to_the_server_an_older_page_cannot_make_a_second_r
     moved_to = moved.location.rsplit("/", 1)[0]
     assert sent.status_code == 303 and sent.location.startswith(f"{moved_to}/categories")
     page = form_wizard.client.get(sent.location)  # where the draft lives on, told so
-    assert "memory was moved to another place" in page.text and "was not saved" in page.text
+    assert "memory was moved to another place" in page.text and "not saved yet" in page.text
+    assert '<option selected value="Meals">' in page.text  # what it sent, filled in
     assert "memory_state" not in page.text  # nothing of the old draft handed on again
     assert form_wizard.submit().status_code in (303, 200)  # the older copy again: refused
     with app.app_context():

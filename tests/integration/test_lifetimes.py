@@ -81,5 +81,6 @@ def test_step_pages_carry_the_dialog_for_browsers_with_javascript(wizard: Wizard
     wizard.start()
     page = wizard.get("employee").text
     assert '<dialog id="expiry-dialog"' in page and 'data-warning="120"' in page
-    assert "Your draft will be deleted in 2 minutes unless you continue." in page
+    said = "Your draft will be deleted in <span data-countdown>2 minutes</span> unless you"
+    assert said in page
     assert ">Keep my draft</button>" in page and "Delete my draft now" in page

@@ -67,6 +67,10 @@ class DraftModel:
     answers: Answers = field(default_factory=dict)  # section key -> value, as accepted
     unsaved: list[dict[str, Typed]] | None = None  # items kept by Add/Remove, not validated
     unsaved_bytes: tuple[int, int] = (0, 0)
+    # A refused page's fields as it showed them, kept (memory on) until the step is accepted:
+    # the step shows them again; with their bytes
+    kept: dict[str, tuple[dict[str, str], tuple[int, int]]] = field(default_factory=dict)
+    kept_with: dict[str, Answers] = field(default_factory=dict)  # the answers when kept
     report: Any = None  # what the submitted record must hold
     reference: str = ""
     counter: CounterModel = field(default_factory=CounterModel)  # outlives memory (forget)
@@ -75,6 +79,15 @@ class DraftModel:
     def forget(self) -> None:
         """Memory discarded (switched off)."""
         self.answers, self.unsaved, self.unsaved_bytes = {}, None, (0, 0)
+        self.kept, self.kept_with = {}, {}
+
+    @property
+    def extra_bytes(self) -> tuple[int, int]:
+        """Bounds of the bytes raw input (not answers) takes in memory."""
+        low, high = self.unsaved_bytes
+        for _, (kept_low, kept_high) in self.kept.values():
+            low, high = low + kept_low, high + kept_high
+        return low, high
 
 
 @dataclass(frozen=True)

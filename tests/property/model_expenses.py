@@ -401,7 +401,7 @@ class ExpenseModel(FlowModel):
             texts += [rid, category, details]
         overhead = 400 + 200 * (len(receipts_of(model)) + len(categories))
         low, high = text_bytes(texts, overhead)
-        extra_low, extra_high = model.unsaved_bytes
+        extra_low, extra_high = model.extra_bytes
         return low + extra_low, high + extra_high
 
     # ------------------------------------------------------------ what pages show
@@ -495,7 +495,8 @@ class ReceiptRules:
             assert response.status_code == 200
             assert_groups(response.text, groups)
             return
-        new = replace(model, unsaved=groups, unsaved_bytes=raw_bytes(form))
+        kept = {s: v for s, v in model.kept.items() if s != "receipts"}  # Add/Remove's instead
+        new = replace(model, unsaved=groups, unsaved_bytes=raw_bytes(form), kept=kept)
         budget = self.budget
         if response.status_code == 200 and OVER_BUDGET in response.text:
             assert self.flow.memory_bytes(new)[1] >= budget, "refused as over budget, but fits"

@@ -353,7 +353,7 @@ class SupportModel(FlowModel):
         for group in ("contact", "order", "problem"):
             texts += list((answers.get(group) or {}).values())
         low, high = text_bytes(texts, 500)
-        extra_low, extra_high = model.unsaved_bytes
+        extra_low, extra_high = model.extra_bytes
         return low + extra_low, high + extra_high
 
     def shows(self, step: str, body: str, model: DraftModel) -> None:

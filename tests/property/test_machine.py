@@ -47,6 +47,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.extensions import db
+from tests.adversarial.browsers import forms_of
 from tests.property import (
     BASE,
     OVER_BUDGET,
@@ -56,10 +57,17 @@ from tests.property import (
     fresh_app,
 )
 from tests.property.flows import DRAFTS, DraftModel, FlowModel, Page
-from tests.property.model_expenses import ExpenseModel, ReceiptRules
+from tests.property.model_expenses import ExpenseModel, ReceiptRules, raw_bytes
 from tests.property.model_support import SupportModel
 
 BUDGET = 2048  # small enough that long receipts and descriptions reach it
+NOT_TYPED = frozenset({"csrf_token", "revision", "memory_state", "action", "strategy"})
+
+
+def fields_shown(response: TestResponse, step: str) -> dict[str, str]:
+    """The fields of the step's form as the page shows them (what a person typed)."""
+    form = next(f for f in forms_of(response) if f.action.endswith(f"/{step}"))
+    return {k: v for k, v in form.fields.items() if k not in NOT_TYPED}
 
 
 def path_and_query(response: TestResponse) -> str:
@@ -192,7 +200,8 @@ class FlowMachine(RuleBasedStateMachine):
         response = self.post(draft, step, page.form)
         if self.elsewhere(model, step, response, post=True):
             return
-        new = replace(model, answers={**model.answers, **page.answers})
+        kept = {s: v for s, v in model.kept.items() if s != step}  # accepted: typing goes
+        new = replace(model, answers={**model.answers, **page.answers}, kept=kept)
         if step == self.flow.driver.items_step:  # its answers replace input Add kept
             new.unsaved, new.unsaved_bytes = None, (0, 0)
         if self.accepted(response, page.ok, step, new):
@@ -202,6 +211,24 @@ class FlowMachine(RuleBasedStateMachine):
                 self.models[draft] = new
         else:
             page.shown(response.text)
+            if self.memory_on:
+                self.keep_typing(model, step, page, response)
+
+    def keep_typing(self, model: DraftModel, step: str, page: Page, response: TestResponse) -> None:
+        """A refused page's typing is kept (Back and coming back show it), unless it does
+        not fit in the budget beside what memory holds."""
+        typed_bytes = raw_bytes(page.form)
+        repository = self.app.extensions["session_memory"].drafts
+        memory = repository.load(model.id, True, "test").memory
+        if not memory.has(f"unsaved:{step}"):
+            high = self.flow.memory_bytes(replace(model, kept={}))[1] + typed_bytes[1]
+            assert high >= BUDGET, f"typing not kept, though at most {high} bytes"
+            event("refused typing too large to keep")
+            return
+        model.kept[step] = (fields_shown(response, step), typed_bytes)
+        model.kept_with[step] = dict(model.answers)
+        if step == self.flow.driver.items_step:  # the same key as input Add kept
+            model.unsaved, model.unsaved_bytes = None, (0, 0)
 
     def go_back(self, draft: str, step: str) -> None:
         """Back, or Change from review: a GET of a step shows what memory holds."""
@@ -210,7 +237,11 @@ class FlowMachine(RuleBasedStateMachine):
         if self.elsewhere(model, step, response, post=False):
             return
         assert response.status_code == 200
-        if self.memory_on:
+        if self.memory_on and step in model.kept:
+            event("typing kept after a refused page")
+            if model.kept_with[step] == model.answers:  # else its items may have changed
+                assert fields_shown(response, step) == model.kept[step][0]
+        elif self.memory_on:
             self.flow.shows(step, response.text, model)
         elif self.flow.asks_again(step):
             assert "Session memory is off, so this step" in response.text

@@ -95,10 +95,11 @@ class StepPage:
         return page_form_class(self.sections)(formdata=formdata or None)
 
     def remembered_formdata(self) -> MultiDict[str, str]:
-        """What memory holds for this page, including input kept by Add or Remove."""
+        """What memory holds for this page, or the input kept in its place (by Add or
+        Remove, a refused page, Move memory), bound to the items memory holds now."""
         unsaved = mapping_in(self.memory, self.unsaved_key)
         if unsaved:
-            return MultiDict(unsaved)
+            return self.aligned(MultiDict(unsaved))
         return formdata_from_memory(self.memory, self.sections)
 
     def aligned(self, formdata: MultiDict[str, str]) -> MultiDict[str, str]:

@@ -48,6 +48,9 @@ NOTICES = {
     "was not moved. Check the answers here, then move it again if you want to.",
     "moved": "This draft's memory was moved to another place (in another tab), so it has a "
     "new address. Anything sent from the older page was not saved: check the answers here.",
+    "moved-kept": "This draft's memory was moved to another place (in another tab), so it has "
+    "a new address. What you sent from the older page is filled in below but not saved yet: "
+    "check it and continue.",
     "discarded": "Your earlier answers were discarded when you turned session memory off.",
     "memory-went-off": "Session memory was turned off (in another tab, or on another page) "
     "after this page was shown, so this step now asks again for what earlier steps collected. "
@@ -111,10 +114,12 @@ def new_draft() -> Response:
 
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
+    if request.form.get("action") == "move-memory":  # the inspector's Move memory
+        return _move_memory(draft_id, step_name)
     if request.form.get("move_to") == "server" and memory.owns(draft_id):
         with contextlib.suppress(DraftChangedError):  # not moved: the save says why
             draft_id = moved_draft(draft_id, "server")  # offered when it outgrew its cookie
-    found = _open(draft_id, step_name)
+    found = _open(draft_id, step_name, keep_posted=True)
     if not isinstance(found, StepPage):
         return found
     page = found
@@ -186,6 +191,54 @@ def stored_file(draft_id: str, file_id: str) -> Response:
     return response
 
 
+def _move_memory(draft_id: str, step_name: str) -> ResponseReturnValue:
+    """The inspector's Move memory, sent with the page's form: what the page had typed goes
+    with the draft (kept as typed, not yet checked), then its memory moves."""
+    found = _open(draft_id, step_name)
+    if not isinstance(found, StepPage):
+        return found
+    page, place = found, request.form.get("strategy", "")
+    received = _received(page)
+    if page.draft.changed_since(request.form.get("revision"), page.own_keys()):
+        return _changed_elsewhere(page, received)
+    if place not in memory.place_labels():  # no form sends this: the page again, as typed
+        return render_step(page, page.form(received.formdata), errors=[])
+    try:
+        page.keep_unsaved(received.formdata)
+        memory.save_draft(page.draft, guarded=True)
+    except BudgetExceededError as e:
+        return _refused(page, page.form(received.formdata), e)
+    except DraftChangedError:
+        return _changed_elsewhere(page, received)
+    memory.choose_strategy(place)
+    moved_id, notice = moved_saying_why(draft_id, place)
+    if page.memory.carries_forward:
+        return _go(page.flow, moved_id, page.step, notice=notice or "memory-moved")
+    return _shown_moved(page.flow, moved_id, page.step, received.formdata, notice)
+
+
+def _shown_moved(
+    flow: Flow, draft_id: str, step_: Step, formdata: MultiDict[str, str], notice: str | None
+) -> ResponseReturnValue:
+    """With memory off nothing is kept between pages: the moved draft's page comes back in
+    this response, with what was typed."""
+    draft = memory.open_draft(draft_id, step_.name)
+    if draft is None:
+        return _go(flow, draft_id, step_, notice=notice)
+    page = StepPage(flow, step_, draft)
+    return render_step(page, page.form(formdata), errors=[], notice=notice or "memory-moved")
+
+
+def moved_saying_why(draft_id: str, to: str) -> tuple[str, str | None]:
+    """Move the draft's memory; its id after, and the notice that says why it did not move."""
+    try:
+        return moved_draft(draft_id, to), None
+    except TooLargeForCookieError:
+        return draft_id, "full"
+    except DraftChangedError:  # another tab wrote the cookie at that moment: not moved
+        return draft_id, "not-moved"
+
+
 def moved_draft(draft_id: str, to: str) -> str:
     """Move the draft's memory to another place; its new id (the same if not). Its files
     stay where they are: they are its lineage's, which the move keeps."""
@@ -195,8 +248,11 @@ def moved_draft(draft_id: str, to: str) -> str:
     return draft_id if new_id is None else new_id  # None: expired, and its page says so
 
 
-def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
-    """The page for this draft and step, or the response that replaces it."""
+def _open(
+    draft_id: str, step_name: str, keep_posted: bool = False
+) -> StepPage | ResponseReturnValue:
+    """The page for this draft and step, or the response that replaces it. keep_posted: a
+    post (its token checked) to a draft another tab moved is kept, as typed, where it went."""
     flow = current_flow()
     step_ = flow.step_named(step_name)
     if step_ is None or not memory.owns(draft_id):
@@ -206,16 +262,44 @@ def _open(draft_id: str, step_name: str) -> StepPage | ResponseReturnValue:
         abort(404)  # another flow's draft: its answers would not fit this flow's pages
     if draft is not None:
         return StepPage(flow, step_, draft)
+    return _no_longer_open(flow, draft_id, step_, keep_posted)
+
+
+def _no_longer_open(
+    flow: Flow, draft_id: str, step_: Step, keep_posted: bool
+) -> ResponseReturnValue:
+    """What replaces the page of a draft that is no longer open: submitted, moved, deleted
+    or expired."""
     if record := flow.submission.find(draft_id, memory.lineage_of(draft_id)):
         if request.method == "POST":  # a repeated submit lands on the confirmation
             url = url_for(".confirmation", draft_id=record.draft_id, notice="already")
             return redirect(url, 303)
         return render_template("engine/submitted.html", flow=flow, report=record)
     if successor := memory.moved_to(draft_id):  # moved by another tab: it lives on there
+        if keep_posted and request.method == "POST":
+            return _kept_where_moved(flow, successor, step_)
         return _go(flow, successor, step_, notice="moved")
     if memory.was_deleted(draft_id):  # in another tab: say so, not "expired"
         return redirect(url_for("home.start", notice="deleted"), 303)
     return render_template("engine/expired.html", flow=flow)
+
+
+def _kept_where_moved(flow: Flow, successor: str, step_: Step) -> ResponseReturnValue:
+    """What an older page sent to a draft moved since, kept as typed (not saved) on the
+    moved draft's page, so nothing is lost."""
+    draft = memory.open_draft(successor, step_.name)
+    if draft is None:  # memory that travels in a page: the older page has none of it
+        return _go(flow, successor, step_, notice="moved")
+    page = StepPage(flow, step_, draft)
+    posted = _posted_formdata(page)  # files of an older page are not stored
+    if not page.memory.carries_forward:
+        return render_step(page, page.form(posted), errors=[], notice="moved-kept")
+    try:
+        page.keep_unsaved(posted)
+        memory.save_draft(draft)
+    except (BudgetExceededError, DraftChangedError):
+        return _go(flow, successor, step_, notice="moved")
+    return _go(flow, successor, step_, notice="moved-kept")
 
 
 def _post_step(page: StepPage) -> ResponseReturnValue:
@@ -228,7 +312,7 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
             return _changed_elsewhere(page, received)
         return _change_items(page, received, action)
     form = page.form(received.formdata)
-    if not_taken := _not_taken(page, form, received):
+    if not_taken := _not_taken(page, form, received, keep=not stale):
         return not_taken
     answers = page.answers_of(form)
     if stale and not page.holds(answers):  # the same answers again (a second click) go on
@@ -245,13 +329,17 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     return _go(page.flow, page.draft.id, page.flow.next_step(page.step, page.memory))
 
 
-def _not_taken(page: StepPage, form: Any, received: Received) -> ResponseReturnValue | None:
+def _not_taken(
+    page: StepPage, form: Any, received: Received, keep: bool
+) -> ResponseReturnValue | None:
     """The page again if what it sent cannot be taken as it is: made before memory went off
-    (another tab; what it sent is kept, no errors), or not valid."""
+    (another tab; what it sent is kept, no errors), or not valid (what it sent is kept as
+    typed unless another tab saved this page's answers since: Back loses nothing)."""
     if page.made_with_memory_on(request.form):
         return render_step(page, form, errors=[], notice="memory-went-off")
     if not form.validate() or received.errors:
-        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
+        form = with_file_errors(form, page.collection, received.errors)
+        return _shown_again(page, form, received.formdata if keep else None)
     return None
 
 
@@ -351,9 +439,14 @@ def render_step(
 def _notice(page: StepPage, name: str) -> str | None:
     """A notice by its name; with none, a new draft's first page says where its memory
     lives (the start page's choice, made with Start)."""
+    where = memory.place_labels()[memory.strategy_of(page.draft.id)]
+    if name == "memory-moved":
+        return (
+            f"This draft's memory was moved. Where session memory lives for this draft: "
+            f"{where}. What you had typed on this page came with it, not saved yet."
+        )
     if name or page.step is not page.flow.first or page.draft.revision:
         return NOTICES.get(name)
-    where = memory.place_labels()[memory.strategy_of(page.draft.id)]
     return f"Where session memory lives for this draft: {where} (the start page's setting)."
 
 
@@ -377,9 +470,15 @@ def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str
     return render_step(page, form, errors=errors, offer_server=too_large_for_cookie)
 
 
-def _shown_again(page: StepPage, form: Any) -> tuple[str, int]:
-    """The page again with its messages; only the page count is saved (memory unchanged;
-    if another tab wrote this cookie draft at the same moment, its copy stays whole)."""
+def _shown_again(
+    page: StepPage, form: Any, typed: MultiDict[str, str] | None = None
+) -> tuple[str, int]:
+    """The page again with its messages. Saved: the page count, and what was typed (not
+    answers: memory's answers are unchanged), so Back and coming back show it again; if
+    another tab wrote this cookie draft at the same moment, its copy stays whole."""
+    if typed is not None:
+        with contextlib.suppress(BudgetExceededError):  # too large to keep: shown, not kept
+            page.keep_unsaved(typed)
     with contextlib.suppress(DraftChangedError):
         memory.save_draft(page.draft)
     return render_step(page, form)
