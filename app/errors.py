@@ -106,7 +106,7 @@ def _for_api() -> bool:
 
 def _on_a_step() -> bool:
     """Whether the request was for a step page of a flow."""
-    from .flows.engine.views import flows_of
+    from .flows.engine.registry import flows_of
 
     in_a_flow = request.blueprint in flows_of(current_app)
     return in_a_flow and bool(request.view_args) and (request.endpoint or "").endswith(".step")
@@ -198,7 +198,7 @@ def _draft_expired(error: DraftExpiredError) -> ResponseReturnValue:
     # The draft expired while this request worked on it: the same answer as on arrival.
     if _for_api():
         return _api_error(NotFound())
-    from .flows.engine.views import flows_of
+    from .flows.engine.registry import flows_of
 
     flows = flows_of(current_app)
     flow = flows.get(request.blueprint or "") or next(iter(flows.values()))

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-import time
-from dataclasses import dataclass
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from . import memory
 from .extensions import limiter
-from .flows.engine.views import flows_of, moved_saying_why
+from .flows.engine import memory_off
+from .flows.engine.registry import flows_of
+from .flows.engine.views import moved_saying_why
+from .security import local_path
 
 bp = Blueprint("home", __name__)
 
@@ -29,27 +28,6 @@ def start() -> str:
     return render_template("start.html", notice=notice, flows=flows_of(current_app))
 
 
-@dataclass(frozen=True)
-class AtRisk:
-    """A draft whose answers turning memory off would discard, as the question lists it."""
-
-    noun: str  # what it drafts ("expense report")
-    answers: int
-    minutes: int  # since it was started
-
-
-def _at_risk() -> list[AtRisk]:
-    flows = flows_of(current_app)
-    found = []
-    for draft in memory.drafts_with_memory():
-        flow = flows.get(draft.kind)
-        held = flow.answers_in(draft.memory) if flow else len(draft.memory.list_keys())
-        if held:
-            minutes = int(time.time() - draft.created) // 60
-            found.append(AtRisk(flow.noun if flow else "draft", held, minutes))
-    return found
-
-
 def _switch_rate() -> str:
     return str(current_app.config["WIZARD_SWITCH_RATE"])
 
@@ -59,16 +37,16 @@ def _switch_rate() -> str:
 def switch_memory() -> ResponseReturnValue:
     """Turn memory on, or off; off asks first when it would discard answers, and then
     says on the page it returns to that it did."""
-    on, back = request.form.get("memory") == "on", _local_path(request.form.get("next", "/"))
-    at_risk = [] if on else _at_risk()
+    on, back = request.form.get("memory") == "on", local_path(request.form.get("next", "/"))
+    at_risk = [] if on else memory_off.at_risk()
     if request.args.get("ask") == "only" and not at_risk:  # the script's question: nothing
         return "", 204  # to ask, so its form is sent as it is
     if at_risk and request.form.get("confirmed") != "yes":
-        others = len(memory.owned_draft_ids()) > len(at_risk)  # some not seen from here
+        fields = {"memory": "off", "next": back}
         carried = request.form.get("memory_state", "")  # memory in the page: handed on as sent
-        return render_template(
-            "memory_off.html", at_risk=at_risk, back=back, others=others, carried=carried
-        )
+        question = memory_off.question_before_off(request.path, fields, back, carried)
+        if question is not None:
+            return question
     memory.switch_memory(on)
     return redirect(back + ("?notice=discarded" if at_risk else ""), 303)
 
@@ -79,23 +57,13 @@ def choose_strategy() -> Response:
     """Keep memory elsewhere from now on; from the inspector, move this draft there too."""
     name = request.form.get("strategy", "")
     if name not in memory.place_labels():
-        return redirect(_local_path(request.form.get("next", "/")), 303)
+        return redirect(local_path(request.form.get("next", "/")), 303)
     memory.choose_strategy(name)
     flows = flows_of(current_app)
     flow = flows.get(request.form.get("flow", "")) or next(iter(flows.values()))
     draft_id, step_name = request.form.get("draft", ""), request.form.get("step", "")
     if not (memory.owns(draft_id) and flow.step_named(step_name)):
-        return redirect(_local_path(request.form.get("next", "/")), 303)
+        return redirect(local_path(request.form.get("next", "/")), 303)
     moved, notice = moved_saying_why(draft_id, name)
     url = url_for(f"{flow.name}.step", draft_id=moved, step_name=step_name, notice=notice)
     return redirect(url, 303)
-
-
-# Segments end in "/" but the last: unambiguous, so no catastrophic backtracking.
-_LOCAL_PATH = re.compile(r"/(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]*", re.ASCII)
-
-
-def _local_path(target: str) -> str:
-    """Only ever redirect to a plain path of this site. Browsers drop tabs and newlines from
-    URLs (a tab between two slashes makes "//evil.example"), so anything unusual goes to "/"."""
-    return target if _LOCAL_PATH.fullmatch(target) else "/"

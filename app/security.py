@@ -1,6 +1,9 @@
-"""Security headers on every response (error pages included), and cookie hardening."""
+"""Security headers on every response (error pages included), cookie hardening, and the
+only paths a redirect named by a form may lead to."""
 
 from __future__ import annotations
+
+import re
 
 from flask import Flask, Response, request
 
@@ -43,3 +46,13 @@ def _cache_control(response: Response) -> str:
     # draft's memory, so the browser's Back must bring it (and its older state) back.
     page = response.status_code == 200 and response.mimetype == "text/html"
     return "private, no-cache" if page and passed_state() else "no-store"
+
+
+# Segments end in "/" but the last: unambiguous, so no catastrophic backtracking.
+_LOCAL_PATH = re.compile(r"/(?:[A-Za-z0-9_.~-]+/)*[A-Za-z0-9_.~-]*", re.ASCII)
+
+
+def local_path(target: str) -> str:
+    """Only ever redirect to a plain path of this site. Browsers drop tabs and newlines from
+    URLs (a tab between two slashes makes "//evil.example"), so anything unusual goes to "/"."""
+    return target if _LOCAL_PATH.fullmatch(target) else "/"

@@ -30,7 +30,7 @@ from werkzeug.routing import PathConverter
 from .. import memory
 from ..errors import problem
 from ..extensions import limiter
-from ..flows.engine.views import flows_of
+from ..flows.engine.registry import flows_of
 from ..memory import Draft, DraftChangedError, Memory
 from ..memory.state import (
     JSON,

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from flask import Blueprint, abort, current_app, render_template
 
 from .. import memory
-from ..flows.engine.views import flows_of
+from ..flows.engine.registry import flows_of
 from ..memory import Draft
 
 bp = Blueprint("compare", __name__)

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app, request
 
 from .. import memory
-from ..flows.engine.views import flows_of
+from ..flows.engine.registry import flows_of
 
 STORE_NAMES = {
     "sqlite": "the app's embedded SQLite store on this server",

@@ -36,7 +36,7 @@ def serve(app: Flask, flow: Flow, template_folder: str | None = None) -> None:
 
 def _takes_passed_state(app: Flask, draft_id: str, path: str) -> bool:
     """A draft's step pages take its passed-through memory; its confirmation has none."""
-    from .engine.views import flows_of
+    from .engine.registry import flows_of
 
     flows = flows_of(app).values()
     in_a_draft = any(path.startswith(f"{flow.prefix}/{draft_id}/") for flow in flows)

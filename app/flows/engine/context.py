@@ -9,7 +9,7 @@ from jinja2.runtime import Macro
 
 from ... import memory
 from ...attachments.checks import human_size
-from .views import flows_of
+from .registry import flows_of
 
 
 def request_globals() -> dict[str, Any]:

@@ -3,6 +3,8 @@ shapes flows share (a stripped, length-limited text; a select of listed options 
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -232,3 +234,8 @@ def select(label: str, options: tuple[str, ...], message: str) -> SelectField:
         validate_choice=False,
         validators=[DataRequired(message), AnyOf(options, message=message)],
     )
+
+
+def days_ago(days: int) -> Callable[[], str]:
+    """An example date (ISO, as a date input sends it), `days` before the day it is asked."""
+    return lambda: (datetime.date.today() - datetime.timedelta(days=days)).isoformat()

@@ -52,6 +52,9 @@ class Flow:
     start_label: str  # the button that starts a draft
     submit_label: str  # the button on the final step
     template_globals: Mapping[str, Any] = field(default_factory=dict)  # its templates' helpers
+    # Made-up answers for Use example answers (a demo aid), by field name without item
+    # numbers (items-date for items-0-date); a callable is asked each time (dates).
+    examples: Mapping[str, str | Callable[[], str]] = field(default_factory=dict)
     macros: tuple[str, ...] = ()  # its templates' macro libraries, made globals once
     # Blocks of its own after the steps' on review and confirmation (totals), from answers.
     summary_extras: Callable[[Answers], list[Block]] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,6 +28,8 @@ from .sections import (
     mapping_in,
     page_form_class,
 )
+
+ITEM_NUMBER = re.compile(r"-\d+-")  # items-0-date -> items-date, as examples name fields
 
 
 @dataclass
@@ -68,6 +71,24 @@ class StepPage:
         again for answers of earlier steps, and the page sent had none of their fields."""
         asked_again = [s for s in self.sections if s not in self.step.asks]
         return bool(asked_again) and not any(s.owns(key) for s in asked_again for key in posted)
+
+    def gave_on(self, section: Section) -> int:
+        """The number of the step that asks for this section (where it was given first)."""
+        return self.flow.number_of(self.flow.owner_of(section))
+
+    @property
+    def offers_examples(self) -> bool:
+        """Whether the page has fields Use example answers can fill."""
+        return bool(self.flow.examples) and (not self.is_final or self.asks_again)
+
+    def with_examples(self, formdata: MultiDict[str, str]) -> MultiDict[str, str]:
+        """The page's input with every empty field the flow has an example for filled in."""
+        filled = MultiDict(formdata)
+        for name in sorted(field_names(self.form(formdata))):
+            example = self.flow.examples.get(ITEM_NUMBER.sub("-", name))
+            if example is not None and not filled.get(name):
+                filled[name] = example() if callable(example) else example
+        return filled
 
     @property
     def number(self) -> int:

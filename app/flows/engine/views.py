@@ -31,8 +31,11 @@ from ...memory import (
     DraftChangedError,
     TooLargeForCookieError,
 )
+from ...security import local_path
 from .flow import Flow, Step
+from .memory_off import question_before_off
 from .page import StepPage, with_file_errors
+from .registry import flows_of
 from .sections import error_list, well_numbered
 from .signals import submitted
 from .submission import SubmitRefusedError, TypingCounts
@@ -52,12 +55,13 @@ NOTICES = {
     "a new address. What you sent from the older page is filled in below but not saved yet: "
     "check it and continue.",
     "discarded": "Your earlier answers were discarded when you turned session memory off.",
+    "examples": "Example answers fill the empty fields on this page (a demonstration aid). "
+    "Change any you like, then press Continue.",
     "memory-went-off": "Session memory was turned off (in another tab, or on another page) "
     "after this page was shown, so this step now asks again for what earlier steps collected. "
     "What you sent from this page is kept below: fill in the rest and continue.",
 }
 TOO_LARGE = "That was too much to send"
-FLOWS_KEY = "flows"  # app.extensions[FLOWS_KEY]: flow name (its blueprint's) -> Flow
 
 
 def flow_blueprint(flow: Flow, template_folder: str | None = None) -> Blueprint:
@@ -75,12 +79,6 @@ def flow_blueprint(flow: Flow, template_folder: str | None = None) -> Blueprint:
 
 def _serve(app: App, flow: Flow) -> None:
     flows_of(app)[flow.name] = flow
-
-
-def flows_of(app: App) -> dict[str, Flow]:
-    """The flows this app serves, by name."""
-    flows: dict[str, Flow] = app.extensions.setdefault(FLOWS_KEY, {})
-    return flows
 
 
 def current_flow() -> Flow:
@@ -101,9 +99,14 @@ def _no_file_sent() -> bool:
 
 
 @limiter.limit(_draft_rate)
-def new_draft() -> Response:
-    """Start a draft of this flow (memory switched first when the button says so)."""
+def new_draft() -> ResponseReturnValue:
+    """Start a draft of this flow (memory switched first when the button says so; off asks
+    first when it would discard the answers of other drafts)."""
     if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
+        if mode == "off" and request.form.get("confirmed") != "yes":
+            back = local_path(request.form.get("next", "/"))
+            if question := question_before_off(request.path, {"memory": "off"}, back):
+                return question
         memory.switch_memory(mode == "on")
     chosen = request.form.get("strategy", "")  # the start page's place, chosen with Start
     if chosen in memory.place_labels():
@@ -303,14 +306,13 @@ def _kept_where_moved(flow: Flow, successor: str, step_: Step) -> ResponseReturn
 
 
 def _post_step(page: StepPage) -> ResponseReturnValue:
-    page.draft.note_page_sent()
-    received = _received(page)
     action = request.form.get("action", "continue")
+    if action != "example":  # a demo aid, not a page a person would send
+        page.draft.note_page_sent()
+    received = _received(page)
     stale = page.draft.changed_since(request.form.get("revision"), page.own_keys())
-    if action != "continue" and page.collection:
-        if stale:
-            return _changed_elsewhere(page, received)
-        return _change_items(page, received, action)
+    if action != "continue" and (changed := _changed_page(page, received, action, stale)):
+        return changed
     form = page.form(received.formdata)
     if not_taken := _not_taken(page, form, received, keep=not stale):
         return not_taken
@@ -327,6 +329,19 @@ def _post_step(page: StepPage) -> ResponseReturnValue:
     except DraftChangedError:  # another tab saved the same answers at the same moment
         return _changed_elsewhere(page, received)
     return _go(page.flow, page.draft.id, page.flow.next_step(page.step, page.memory))
+
+
+def _changed_page(
+    page: StepPage, received: Received, action: str, stale: bool
+) -> ResponseReturnValue | None:
+    """Use example answers, Add and Remove: the page again, changed, nothing taken yet."""
+    if action == "example" and page.offers_examples:
+        return _with_examples(page, received, stale)
+    if page.collection:
+        return (
+            _changed_elsewhere(page, received) if stale else _change_items(page, received, action)
+        )
+    return None
 
 
 def _not_taken(
@@ -373,6 +388,26 @@ def _change_items(page: StepPage, received: Received, action: str) -> ResponseRe
         return _changed_elsewhere(page, received)
     url = url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor)
     return redirect(url, 303)
+
+
+def _with_examples(page: StepPage, received: Received, stale: bool) -> ResponseReturnValue:
+    """Use example answers (a demo aid): the page again with its empty fields filled in,
+    kept as typed (not yet taken: Continue takes them, and counts them as typed)."""
+    if stale:
+        return _changed_elsewhere(page, received)
+    formdata = page.with_examples(received.formdata)
+    form = page.form(formdata)
+    if not page.memory.carries_forward or received.errors:
+        form = with_file_errors(form, page.collection, received.errors)
+        return render_step(page, form, errors=[], notice="examples")
+    try:
+        page.keep_unsaved(formdata)
+        memory.save_draft(page.draft)
+    except BudgetExceededError as e:
+        return _refused(page, form, e)
+    except DraftChangedError:
+        return _changed_elsewhere(page, received)
+    return _go(page.flow, page.draft.id, page.step, notice="examples")
 
 
 def _submit(page: StepPage, formdata: MultiDict[str, str]) -> ResponseReturnValue:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -10,7 +11,7 @@ from wtforms.validators import DataRequired
 
 from ...memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
 from ..engine import Flow, Step
-from ..engine.fields import BooleanField, text
+from ..engine.fields import BooleanField, days_ago, text
 from ..engine.sections import Collection, FileSlot, Group, PerItem, Single
 from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
@@ -86,6 +87,21 @@ CONFIRM = Single(
     heading="Now submit your report",  # shown when review asks everything again
 )
 
+EXAMPLES: dict[str, str | Callable[[], str]] = {
+    "employee-full_name": "Ada Lovelace",
+    "employee-work_email": "ada@example.com",
+    "employee-employee_id": "00123",
+    "employee-department": "Engineering",
+    "employee-manager_email": "charles@example.com",
+    "receipts-date": days_ago(3),
+    "receipts-merchant": "Cafe Einstein",
+    "receipts-amount": "18.00",
+    "receipts-currency": "EUR",
+    "categories-category": "Meals",
+    "receipts-category": "Meals",  # asked with its receipt (memory off)
+    "business_purpose": "Lunch with a client in Berlin",
+}
+
 EXPENSES = Flow(
     name="expenses",
     prefix="/report",
@@ -130,6 +146,7 @@ EXPENSES = Flow(
     start_label="Start a new expense report",
     submit_label="Submit expense report",
     summary_extras=totals,
+    examples=EXAMPLES,
     macros=("expenses/macros.html",),
     template_globals={
         "receipt_legend": receipt_legend,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -10,7 +11,7 @@ from wtforms.validators import DataRequired
 
 from ...memory import BudgetExceededError, TooLargeForCookieError, TooManyCookiesError
 from ..engine import Flow, Step
-from ..engine.fields import BooleanField, radios
+from ..engine.fields import BooleanField, days_ago, radios
 from ..engine.sections import Collection, FileSlot, Group, Row, Shown, Single
 from ..engine.submission import Submission
 from .forms import MAX_ATTACHMENTS, URGENCIES, AttachmentForm, ContactForm, OrderForm, ProblemForm
@@ -63,6 +64,18 @@ CONFIRM = Single(
     heading="Now send your request",  # shown when review asks everything again
 )
 
+EXAMPLES: dict[str, str | Callable[[], str]] = {
+    "contact-full_name": "Grace Hopper",
+    "contact-email": "grace@example.com",
+    "contact-preferred_contact": "Email",
+    "order-product": "Laptop",
+    "order-order_number": "ORD-123456",
+    "order-purchased_on": days_ago(20),
+    "problem-what_went_wrong": "Does not turn on",
+    "problem-description": "The screen stays dark after charging all night.",
+    "urgency": "Normal",
+}
+
 SUPPORT = Flow(
     name="support",
     prefix="/support",
@@ -89,6 +102,7 @@ SUPPORT = Flow(
     # a heading, and a question after the attachments would sit under theirs.
     sections=(CONTACT, ORDER, PROBLEM, URGENCY, ATTACHMENTS, CONFIRM),
     submission=Submission(store=send_request, find=find_request, answers_of=answers_of),
+    examples=EXAMPLES,
     refusals={
         BudgetExceededError: "This request is too large to keep in session memory ({size:,} "
         "bytes; the limit is {limit:,} bytes). Shorten the description.",
