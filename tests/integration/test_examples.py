@@ -30,6 +30,7 @@ def step_fields(page: object, step: str) -> dict[str, str]:
     return form.fields
 
 
+@pytest.mark.demo  # a demo aid
 @pytest.mark.parametrize("place", ["server", "cookie", "form"])
 def test_example_answers_fill_the_empty_fields_and_keep_what_was_typed(
     app: Flask, driver: type[Wizard], place: str
@@ -49,6 +50,7 @@ def test_example_answers_fill_the_empty_fields_and_keep_what_was_typed(
     assert heading(sent) == wizard.titles[1]  # type: ignore[arg-type]  # Continue takes them
 
 
+@pytest.mark.demo  # a demo aid
 def test_every_step_can_be_answered_with_examples_alone_with_memory_off(
     app: Flask, driver: type[Wizard]
 ) -> None:
@@ -99,6 +101,7 @@ def test_the_counter_says_what_it_counts(app: Flask, driver: type[Wizard]) -> No
     assert "Answers you had already given on an earlier step and typed again" in page
 
 
+@pytest.mark.demo  # a demo aid
 def test_the_confirmation_offers_the_same_draft_with_memory_off(
     app: Flask, driver: type[Wizard]
 ) -> None:

@@ -70,6 +70,7 @@ def move_memory(wizard: Wizard, step: str, place: str, **typed: str) -> object:
     return wizard.post(step, data)
 
 
+@pytest.mark.demo  # the inspector's Move memory
 @pytest.mark.parametrize(("place", "to"), [("server", "cookie"), ("cookie", "server"),
                                            ("server", "form"), ("form", "server")])  # fmt: skip
 def test_move_memory_takes_what_the_page_had_typed(
