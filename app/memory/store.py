@@ -61,9 +61,24 @@ def connect_wal(path: str, busy_timeout_ms: int) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     # The wait first: switching to WAL takes a lock another process may hold at start.
     conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-    conn.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(conn, busy_timeout_ms / 1000)
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection, patience: float) -> None:
+    """Two processes opening a new file at once: SQLite answers "database is locked" at
+    once, without its busy handler, when their locks would deadlock (seen in
+    tests/adversarial/test_store_faults.py's two processes), so try again within the wait."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class SQLiteStore:
