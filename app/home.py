@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,14 @@ NOTICES = {
 def start() -> str:
     notice = NOTICES.get(request.args.get("notice", ""))
     return render_template("start.html", notice=notice, flows=flows_of(current_app))
+
+
+@bp.get("/how-it-works")
+def how_it_works() -> str:
+    """For developers: where memory can live (chosen with Start), and the parts of the app."""
+    if not current_app.config["WIZARD_DEMO"]:
+        abort(404)
+    return render_template("demo/how.html", flows=flows_of(current_app))
 
 
 def _switch_rate() -> str:

@@ -43,6 +43,7 @@ EXTRA_ARGS = [
     "--no-first-run",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
+HOW_IT_WORKS = "/how-it-works"  # where the place memory lives is chosen (with Start)
 HOST = "127.0.0.1"  # one host name throughout: localhost would have other cookies
 REPORT_REFERENCE = re.compile(r"\bEXP-[0-9A-Z]{8}\b")
 
@@ -109,8 +110,8 @@ PLACES = {  # where a draft's memory lives: the start page's choice
 
 
 def choose_place(page: Page, place: str) -> None:
-    """On the start page, choose where new drafts keep their memory."""
-    page.goto("/")
+    """On How this demo works, choose where new drafts keep their memory."""
+    page.goto(HOW_IT_WORKS)
     strategy = page.get_by_role("group", name="Where session memory lives")
     strategy.get_by_label(PLACES[place], exact=True).check()
     press(page, "Use this")

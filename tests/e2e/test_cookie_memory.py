@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import (
+    HOW_IT_WORKS,
     expect_step,
     fill_employee,
     fill_receipt,
@@ -27,7 +28,7 @@ TAXI = {"date": TODAY, "merchant": "Berlin Taxi", "amount": "23.40", "currency":
 
 
 def choose_cookie(page: Page) -> None:
-    page.goto("/")
+    page.goto(HOW_IT_WORKS)
     page.get_by_role("group", name="Where session memory lives").get_by_label(
         "In a browser cookie", exact=True
     ).check()

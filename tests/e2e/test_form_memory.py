@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import (
+    HOW_IT_WORKS,
     expect_employee,
     expect_step,
     field,
@@ -62,7 +63,7 @@ def fail_fast(context: BrowserContext) -> None:
 
 
 def choose_form(page: Page) -> None:
-    page.goto("/")
+    page.goto(HOW_IT_WORKS)
     strategy = page.get_by_role("group", name="Where session memory lives")
     strategy.get_by_label("Passed through the form", exact=True).check()
     press(page, "Use this")

@@ -87,7 +87,7 @@ def tab_to(page: Page, name: str) -> None:
 def test_keyboard_focus_on_a_part_shows_what_it_does(
     page: Page, check_page: Callable[[Page, str], None]
 ) -> None:
-    page.goto("/")
+    page.goto("/how-it-works")
     diagram = page.get_by_role("group", name=re.compile(r"^Diagram of the parts"))
     expect(diagram).to_be_visible()
     store_note = page.locator(".diagram-note-store")
@@ -123,7 +123,7 @@ def test_without_javascript_every_part_is_listed_and_memory_off_breaks_the_path(
     new_context: Callable[..., BrowserContext], screenshot: Callable[[Page, str], object]
 ) -> None:
     page = new_context(java_script_enabled=False).new_page()
-    page.goto("/")
+    page.goto("/how-it-works")
     parts = page.locator(".diagram-parts dt")
     expect(parts).to_have_text(
         [

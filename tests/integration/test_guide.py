@@ -151,8 +151,8 @@ def test_using_the_recommendation_chooses_it_in_the_app(wizard: Wizard) -> None:
     assert "This app already keeps the memory of your drafts this way" in page
 
 
-def test_the_start_page_and_the_guide_load_the_diagram_styles(client: FlaskClient) -> None:
-    for path in ("/", "/guide"):
+def test_the_pages_with_the_diagram_load_its_styles(client: FlaskClient) -> None:
+    for path in ("/how-it-works", "/guide"):
         page = client.get(path).text
         assert '<link rel="stylesheet" href="/static/css/diagram.css">' in page
     with client.get("/static/css/diagram.css") as response:  # closes the file it streams
@@ -165,7 +165,7 @@ def choose(wizard: Wizard, strategy: str) -> None:
 
 
 @pytest.mark.parametrize(("strategy", "name"), list(PLACES.items()))
-@pytest.mark.parametrize("path", ["/", "/guide"])
+@pytest.mark.parametrize("path", ["/how-it-works", "/guide"])
 def test_the_diagram_captions_the_strategy_in_use(
     wizard: Wizard, strategy: str, name: str, path: str
 ) -> None:
@@ -175,7 +175,7 @@ def test_the_diagram_captions_the_strategy_in_use(
     assert "nothing carried" not in page
 
 
-@pytest.mark.parametrize("path", ["/", "/guide"])
+@pytest.mark.parametrize("path", ["/how-it-works", "/guide"])
 def test_with_memory_off_the_diagram_shows_the_path_broken(wizard: Wizard, path: str) -> None:
     wizard.switch_memory(on=False)
     page = wizard.client.get(path).text

@@ -172,6 +172,7 @@ def test_a_purpose_that_looks_like_json_stays_exactly_as_typed(wizard: Wizard) -
         assert f'value="{purpose}"' in wizard.get("categories").text
 
 
+@pytest.mark.demo  # the place is chosen on How this demo works
 @pytest.mark.parametrize("place", ["cookie", "form", "server"])
 def test_the_place_chosen_on_the_start_page_goes_with_start(
     client: FlaskClient, driver: type[Wizard], place: str
@@ -179,7 +180,7 @@ def test_the_place_chosen_on_the_start_page_goes_with_start(
     """One action (issue 19, point 2): the radio checked when Start is pressed is where the
     draft's memory lives, and its first page says so."""
     wizard = driver(client)
-    start = client.get("/").text
+    start = client.get("/how-it-works").text
     assert 'name="strategy"' in start.split('class="start-form"', 1)[1].split("</form>", 1)[0]
     sent = client.post(wizard.prefix, data={"csrf_token": wizard.token(), "strategy": place})
     first = sent if sent.status_code == 200 else client.get(sent.location)
@@ -190,4 +191,4 @@ def test_the_place_chosen_on_the_start_page_goes_with_start(
     draft = re.search(rf'action="{wizard.prefix}/([^/"]+)/{wizard.steps[0]}"', first.text)
     assert draft is not None and draft[1].startswith(prefix)
     assert bool(re.match(r"[cf]\.", draft[1])) == (place != "server")
-    assert f'value="{place}" checked' in client.get("/").text  # and it stays chosen
+    assert f'value="{place}" checked' in client.get("/how-it-works").text  # and stays chosen
