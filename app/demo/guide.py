@@ -1,4 +1,4 @@
-"""Which kind of session memory fits you? Five questions, then a recommendation with reasons.
+"""Which kind of session memory fits you? Four questions, then a recommendation with reasons.
 
 The questions are a plain GET form and the answer is rendered by the server, so the guide works
 without JavaScript. `recommend` is a pure function of the answers.
@@ -68,13 +68,6 @@ QUESTIONS = (
         (("yes", "Yes"), ("no", "No, it may end with the tab")),
         "Select whether the session must survive closing the tab",
     ),
-    Question(
-        "javascript",
-        "Does every browser that uses the app run JavaScript?",
-        "Some people switch it off, and scripts fail to load on poor connections.",
-        (("yes", "Yes, always"), ("no", "No, or not always")),
-        "Select whether every browser runs JavaScript",
-    ),
 )
 
 
@@ -86,7 +79,6 @@ class Answers:
     size: str  # "small" (under 1 KB), "medium" (1-4 KB) or "large" (over 4 KB)
     several_servers: bool
     survive_tab: bool
-    javascript: bool
 
     @classmethod
     def from_values(cls, values: Mapping[str, str]) -> Answers:
@@ -96,7 +88,6 @@ class Answers:
             size=values["size"],
             several_servers=values["servers"] == "several",
             survive_tab=values["survive"] == "yes",
-            javascript=values["javascript"] == "yes",
         )
 
 
@@ -185,7 +176,7 @@ def recommend(answers: Answers) -> Recommendation:
         for s in order
         if s != chosen
     )
-    reasons = (*REASONS[chosen](answers), _javascript_reason(answers))
+    reasons = tuple(REASONS[chosen](answers))
     return Recommendation(chosen, reasons, _warnings(chosen, answers), alternatives)
 
 
@@ -209,7 +200,7 @@ def _server_reasons(answers: Answers) -> list[str]:
     else:
         reasons.append(
             "On one server, an embedded store next to the app (SQLite in instance/) is enough: "
-            "there is no other service to run, and the cookie holds only a random id."
+            "there is no other service to run."
         )
     if answers.survive_tab:
         reasons.append(
@@ -237,9 +228,7 @@ def _cookie_reasons(answers: Answers) -> list[str]:
 
 def _form_reasons(answers: Answers) -> list[str]:
     reasons = [
-        "Nothing of the draft is stored between requests: the state travels in a signed hidden "
-        "field of every form, so any app process can serve the next page and no shared store "
-        "is needed.",
+        "Any app process can serve the next page: no shared store is needed.",
         "Each tab carries its own state, so two drafts in two tabs never mix.",
     ]
     if answers.size == "medium":
@@ -251,27 +240,17 @@ def _form_reasons(answers: Answers) -> list[str]:
 REASONS = {SERVER: _server_reasons, COOKIE: _cookie_reasons, FORM: _form_reasons}
 
 
-def _javascript_reason(answers: Answers) -> str:
-    if answers.javascript:
-        return (
-            "JavaScript makes no difference to this choice: all three kinds of session memory "
-            "work with plain forms and cookies."
-        )
-    return (
-        "It works without JavaScript, as all three kinds do here: they use plain forms and "
-        "cookies, never a script."
-    )
-
-
 def _not_chosen(strategy: str, chosen: str) -> str:
     """Why a strategy that could work was not the first choice."""
     if strategy == SERVER:
         return "But it needs a store that every app process shares."
-    if chosen == SERVER:
+    if chosen == SERVER and strategy == COOKIE:
         return (
-            "But all of the data would travel with every request, both "
-            "ways, and an old copy cannot be revoked."
+            "But all of the data would travel in the cookie with every request, both ways, and "
+            "an old copy cannot be revoked."
         )
+    if chosen == SERVER:  # the form
+        return "But every form would carry the whole draft, and it would end with the tab."
     if strategy == COOKIE:
         return "But one cookie is shared by all tabs and limited to about 4 KB."
     return "But the state would end with the tab."
@@ -296,13 +275,6 @@ def _warnings(chosen: str, answers: Answers) -> tuple[Caveat, ...]:
             )
         )
     warnings.extend(_lifetime_warnings(chosen, answers))
-    warnings.append(
-        Caveat(
-            "Session memory is a draft, not the record: write the finished report to the "
-            "database, then clear the memory.",
-            "database",
-        )
-    )
     return tuple(warnings)
 
 
@@ -314,8 +286,8 @@ def _lifetime_warnings(chosen: str, answers: Answers) -> list[Caveat]:
         warnings.append(Caveat(SENSITIVE_EXPIRES, "never-expiring"))
     elif chosen == SERVER:
         warnings.append(Caveat(ABANDONED_PILE_UP, "never-expiring"))
-    if chosen != SERVER:
-        warnings.append(Caveat(OLD_COPIES, "never-expiring"))
+    if chosen != SERVER:  # one link to a common mistake is enough on one result
+        warnings.append(Caveat(OLD_COPIES, None if warnings else "never-expiring"))
     return warnings
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import itertools
 import re
+from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
@@ -19,9 +21,9 @@ ANSWERS = {
     "size": "small",
     "servers": "several",
     "survive": "yes",
-    "javascript": "no",
 }
 H1 = "<h1>Which kind of session memory fits you?</h1>"
+NO_SCRIPT = "All three work without JavaScript: they use plain forms and cookies."
 # The names of the places memory can live, as the pages show them (SPEC.md has no wording for them).
 PLACES = {
     "server": "On the server",
@@ -57,11 +59,14 @@ def checked(page: str) -> dict[str, str]:
     return dict(re.findall(r'name="(\w+)" value="(\w+)" checked', page))
 
 
-def test_the_guide_asks_five_questions_and_no_errors_at_first(client: FlaskClient) -> None:
+def test_the_guide_asks_four_questions_and_no_errors_at_first(client: FlaskClient) -> None:
     page = guide(client)
     assert H1 in page
     assert "<title>Which kind of session memory fits you?" in page
-    assert page.count("<fieldset") == 5 and page.count("<legend") == 5
+    assert page.count("<fieldset") == 4 and page.count("<legend") == 4
+    assert "Answer four questions" in page and ">Four questions</h2>" in page
+    assert "JavaScript?" not in page  # it changed nothing, so it is no longer asked
+    assert text_of(page).count(NO_SCRIPT) == 1  # said once, near the intro
     assert '<form method="get" action="/guide#recommendation"' in page
     assert "Show my recommendation" in page
     assert "There is a problem" not in page and "Our recommendation" not in page
@@ -73,7 +78,8 @@ def test_answers_in_the_query_give_a_recommendation_with_reasons(client: FlaskCl
     assert "Our recommendation: In a browser cookie" in text
     assert "several servers need no shared store" in text
     assert "Passed through the form: ruled out" in text
-    assert "It works without JavaScript" in text
+    assert text.count(NO_SCRIPT) == 1  # on the page once, not as a reason of the result
+    assert "It works without JavaScript" not in text
     assert checked(page) == ANSWERS  # the answers stay chosen, to change one
     assert "There is a problem" not in page
 
@@ -90,9 +96,19 @@ def test_warnings_link_to_the_common_mistakes_on_the_page(client: FlaskClient) -
     page = guide(client, **{**ANSWERS, "size": "large"})
     for mistake, title in MISTAKES.items():
         assert re.search(rf'<h3 id="mistake-{mistake}"[^>]*>{title}</h3>', page), title
-    anchors = set(re.findall(r'href="#([\w-]+)"', page))
-    assert {"mistake-too-much", "mistake-never-expiring", "mistake-database"} <= anchors
+    anchors = re.findall(r'href="#([\w-]+)"', page)
+    assert {"mistake-too-much", "mistake-never-expiring"} <= set(anchors)
     assert all(f'id="{anchor}"' in page for anchor in anchors), "a link to nowhere"
+    # The database mistake is always shown below: no warning repeats it.
+    assert "mistake-database" not in anchors
+
+
+def test_a_mistake_is_linked_once_when_two_warnings_belong_to_it(client: FlaskClient) -> None:
+    page = guide(client, **ANSWERS)  # a cookie that survives the tab: old copies, and expiry
+    result = page[page.index('id="recommendation"') : page.index('id="questions"')]
+    assert "Surviving the tab is not living forever" in result
+    assert "an old copy stays validly signed" in result
+    assert result.count('href="#mistake-never-expiring"') == 1
 
 
 def test_the_mistakes_link_only_to_pages_that_exist(client: FlaskClient) -> None:
@@ -107,10 +123,10 @@ def test_the_mistakes_link_only_to_pages_that_exist(client: FlaskClient) -> None
 @pytest.mark.parametrize(
     ("args", "wrong"),
     [
-        ({"show": "yes"}, ["sensitive", "size", "servers", "survive", "javascript"]),
+        ({"show": "yes"}, ["sensitive", "size", "servers", "survive"]),
         ({**ANSWERS, "size": "huge"}, ["size"]),
         ({**ANSWERS, "servers": "<script>"}, ["servers"]),
-        ({"sensitive": "yes", "survive": ""}, ["size", "servers", "survive", "javascript"]),
+        ({"sensitive": "yes", "survive": ""}, ["size", "servers", "survive"]),
     ],
 )
 def test_missing_or_bad_answers_show_the_form_again_with_an_error_summary(
@@ -138,6 +154,80 @@ def test_repeated_and_unknown_parameters_do_no_harm(client: FlaskClient) -> None
     response = client.get(f"/guide?{urlencode(ANSWERS)}&size=large")  # the first value counts
     assert response.status_code == 200
     assert "Our recommendation: In a browser cookie" in response.text
+
+
+RADIO = r'<input[^>]* type="radio"[^>]* name="(\w+)" value="(\w+)"'
+
+
+def the_form(page: str) -> dict[str, list[str]]:
+    """Each question's field name and values, read from the guide's radios as a browser would."""
+    form: dict[str, list[str]] = {}
+    for name, value in re.findall(RADIO, page):
+        form.setdefault(name, []).append(value)
+    return form
+
+
+def every_combination(client: FlaskClient) -> list[dict[str, str]]:
+    """Every complete set of answers the guide's form can send."""
+    form = the_form(guide(client))
+    assert set(form) >= set(ANSWERS), form  # every question read; any other is judged too
+    return [dict(zip(form, values, strict=True)) for values in itertools.product(*form.values())]
+
+
+def recommended(page: str) -> str:
+    found = re.search(r'<h2 id="recommendation-title">Our recommendation: ([^<]+)</h2>', page)
+    assert found, "no recommendation"
+    return found[1]
+
+
+BLOCK = r"</?(?:p|ul|li|dl|dt|dd|div|h[1-6]|section|form|fieldset|legend|button)\b[^>]*>"
+
+
+def sentences_of_main(page: str) -> list[str]:
+    """The sentences in the page's main part, case folded: a heading, paragraph, list item, term
+    or description ends a sentence, and so does ".", "?" or "!" within one. The diagram is left
+    out (it shows each part's description twice on purpose, in a panel and in a list), and so
+    are the radios' labels (two questions are answered "Yes" or "No")."""
+    main = re.search(r"<main\b.*?</main>", page, re.S)
+    assert main, "no main"
+    part, diagrams = re.subn(r'<figure class="diagram\b.*?</figure>', "", main[0], flags=re.S)
+    part, lists = re.subn(r'<dl class="diagram-parts">.*?</dl>', "", part, flags=re.S)
+    assert (diagrams, lists) == (1, 1), "the diagram was not found"
+    part = re.sub(r'<label class="radio-label".*?</label>', "", part, flags=re.S)
+    blocks = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(BLOCK, "\n", part))).split("\n")
+    return [
+        sentence.casefold()
+        for block in blocks
+        for sentence in re.split(r"(?<=[.?!])\s+", " ".join(block.split()))
+        if sentence
+    ]
+
+
+def test_no_result_of_the_guide_says_a_sentence_twice(client: FlaskClient) -> None:
+    said_twice: dict[str, list[str]] = {}
+    for answers in every_combination(client):
+        page = guide(client, **answers, show="yes")
+        recommended(page)  # a result, not the questions again
+        counts = Counter(sentences_of_main(page))
+        repeated = sorted(sentence for sentence, times in counts.items() if times > 1)
+        if repeated:
+            said_twice[urlencode(answers)] = repeated
+    assert said_twice == {}
+
+
+def test_every_question_changes_the_recommendation_for_some_answers(client: FlaskClient) -> None:
+    combinations = every_combination(client)
+    shown = {urlencode(answers): recommended(guide(client, **answers)) for answers in combinations}
+    assert set(shown.values()) == set(PLACES.values())
+    for name, values in the_form(guide(client)).items():
+        # Answers that differ in this question only, and are recommended differently.
+        changes = [
+            (answers, value)
+            for answers in combinations
+            for value in values
+            if shown[urlencode({**answers, name: value})] != shown[urlencode(answers)]
+        ]
+        assert changes, f"the answer to {name!r} never changes the recommendation: drop it"
 
 
 def test_using_the_recommendation_chooses_it_in_the_app(wizard: Wizard) -> None:
