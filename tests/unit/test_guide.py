@@ -11,7 +11,7 @@ SPEC.md and the README's comparison of the three places say about them, and writ
   tab closes, and each tab carries its own (README); neither needs a shared store for drafts;
 - memory expires after an idle timeout and an absolute lifetime (SPEC §5), holds ids, not files
   (SPEC §6), and is a draft: the finished report goes to the database (SPEC §1);
-- everything works without JavaScript (SPEC §3), so JavaScript rules nothing out.
+- everything works without JavaScript (SPEC §3), so the guide does not ask about it.
 
 Each case names the rule it pins and writes out the whole answer a person sees: the strategy,
 every reason (one phrase per reason, in order), the other two strategies ("would work too" or
@@ -37,12 +37,10 @@ COOKIE_LIMIT = "about 4 KB in one cookie"
 TAB_CLOSES = "lost when the tab closes"
 SURVIVES = "survives closing the tab"
 SHARED_STORE = "a store that every app process shares"
-TRAVELS = "would travel with every request, both ways, and an old copy cannot be revoked"
-NO_DIFFERENCE = "JavaScript makes no difference to this choice"
-WITHOUT_JS = "It works without JavaScript"
+TRAVELS = "would travel in the cookie with every request, both ways, and an old copy cannot be"
+CARRIES = "every form would carry the whole draft, and it would end with the tab"
 IDLE_AND_ABSOLUTE = "give memory an idle timeout and an absolute lifetime"
 OLD_COPY = "an old copy stays validly signed"
-DATABASE = "write the finished report to the database, then clear the memory"
 
 
 @dataclass(frozen=True)
@@ -58,53 +56,46 @@ class Case:
 CASES = [
     Case(
         "sensitive data stays on the server although several servers prefer the client",
-        "sensitive=yes size=small servers=several survive=no javascript=yes",
+        "sensitive=yes size=small servers=several survive=no",
         SERVER,
-        ("never leaves your machines", "SESSION_TYPE=redis", NO_DIFFERENCE),
+        ("never leaves your machines", "SESSION_TYPE=redis"),
         (
             (FORM, RULED_OUT, ("hidden field can be read in the page's source", READABLE)),
             (COOKIE, RULED_OUT, ("cookie can be read by anyone with the browser", READABLE)),
         ),
-        (
-            ("never-expiring", "delete it as soon as the report is submitted"),
-            ("database", DATABASE),
-        ),
+        (("never-expiring", "delete it as soon as the report is submitted"),),
     ),
     Case(
         "sensitive data that must survive the tab stays on the server",
-        "sensitive=yes size=small servers=several survive=yes javascript=no",
+        "sensitive=yes size=small servers=several survive=yes",
         SERVER,
-        ("never leaves your machines", "SESSION_TYPE=redis", SURVIVES, WITHOUT_JS),
+        ("never leaves your machines", "SESSION_TYPE=redis", SURVIVES),
         (
             (COOKIE, RULED_OUT, ("cookie can be read by anyone with the browser", READABLE)),
             (FORM, RULED_OUT, ("page's source", f"{READABLE}; state carried in the page is lost")),
         ),
-        (("never-expiring", IDLE_AND_ABSOLUTE), ("database", DATABASE)),
+        (("never-expiring", IDLE_AND_ABSOLUTE),),
     ),
     Case(
         "sensitive data on one server uses the embedded store",
-        "sensitive=yes size=medium servers=one survive=no javascript=yes",
+        "sensitive=yes size=medium servers=one survive=no",
         SERVER,
-        ("never leaves your machines", "embedded store next to the app", NO_DIFFERENCE),
+        ("never leaves your machines", "embedded store next to the app"),
         (
             (COOKIE, RULED_OUT, ("cookie can be read by anyone with the browser", READABLE)),
             (FORM, RULED_OUT, ("hidden field can be read in the page's source", READABLE)),
         ),
-        (
-            ("never-expiring", "delete it as soon as the report is submitted"),
-            ("database", DATABASE),
-        ),
+        (("never-expiring", "delete it as soon as the report is submitted"),),
     ),
     Case(
         "sensitive data over 4 KB that survives the tab: every reason against the client",
-        "sensitive=yes size=large servers=one survive=yes javascript=no",
+        "sensitive=yes size=large servers=one survive=yes",
         SERVER,
         (
             "never leaves your machines",
             "no browser limit applies",
             "embedded store next to the app",
             SURVIVES,
-            WITHOUT_JS,
         ),
         (
             (COOKIE, RULED_OUT, (f"{READABLE}; browsers keep at most {COOKIE_LIMIT}",)),
@@ -113,29 +104,27 @@ CASES = [
         (
             ("too-much", "keep the ids of files and database rows"),
             ("never-expiring", IDLE_AND_ABSOLUTE),
-            ("database", DATABASE),
         ),
     ),
     Case(
         "over 4 KB on several servers goes to a shared store although the form could carry it",
-        "sensitive=no size=large servers=several survive=no javascript=no",
+        "sensitive=no size=large servers=several survive=no",
         SERVER,
-        ("no browser limit applies", "SESSION_TYPE=redis", WITHOUT_JS),
+        ("no browser limit applies", "SESSION_TYPE=redis"),
         (
             (COOKIE, RULED_OUT, (f"Browsers keep at most {COOKIE_LIMIT}.",)),
-            (FORM, WOULD_WORK, (TRAVELS,)),
+            (FORM, WOULD_WORK, (CARRIES,)),
         ),
         (
             ("too-much", "keep the ids of files and database rows"),
             ("never-expiring", "memory of abandoned drafts piles up on the server"),
-            ("database", DATABASE),
         ),
     ),
     Case(
         "over 4 KB that must survive the tab rules out both the cookie and the form",
-        "sensitive=no size=large servers=several survive=yes javascript=yes",
+        "sensitive=no size=large servers=several survive=yes",
         SERVER,
-        ("no browser limit applies", "SESSION_TYPE=redis", SURVIVES, NO_DIFFERENCE),
+        ("no browser limit applies", "SESSION_TYPE=redis", SURVIVES),
         (
             (COOKIE, RULED_OUT, (f"Browsers keep at most {COOKIE_LIMIT}.",)),
             (FORM, RULED_OUT, (f"State carried in the page is {TAB_CLOSES}.",)),
@@ -143,40 +132,35 @@ CASES = [
         (
             ("too-much", "keep the ids of files and database rows"),
             ("never-expiring", IDLE_AND_ABSOLUTE),
-            ("database", DATABASE),
         ),
     ),
     Case(
         "one server: the embedded store, and both client-side places would work",
-        "sensitive=no size=small servers=one survive=no javascript=no",
+        "sensitive=no size=small servers=one survive=no",
         SERVER,
-        ("embedded store next to the app (SQLite in instance/)", WITHOUT_JS),
-        ((COOKIE, WOULD_WORK, (TRAVELS,)), (FORM, WOULD_WORK, (TRAVELS,))),
-        (
-            ("never-expiring", "memory of abandoned drafts piles up on the server"),
-            ("database", DATABASE),
-        ),
+        ("embedded store next to the app (SQLite in instance/)",),
+        ((COOKIE, WOULD_WORK, (TRAVELS,)), (FORM, WOULD_WORK, (CARRIES,))),
+        (("never-expiring", "memory of abandoned drafts piles up on the server"),),
     ),
     Case(
         "one server and surviving the tab: the server, and the form ruled out",
-        "sensitive=no size=medium servers=one survive=yes javascript=yes",
+        "sensitive=no size=medium servers=one survive=yes",
         SERVER,
-        ("embedded store next to the app", SURVIVES, NO_DIFFERENCE),
+        ("embedded store next to the app", SURVIVES),
         (
             (COOKIE, WOULD_WORK, (TRAVELS,)),
             (FORM, RULED_OUT, (f"State carried in the page is {TAB_CLOSES}.",)),
         ),
-        (("never-expiring", IDLE_AND_ABSOLUTE), ("database", DATABASE)),
+        (("never-expiring", IDLE_AND_ABSOLUTE),),
     ),
     Case(
         "several servers, under 1 KB, surviving the tab: a cookie",
-        "sensitive=no size=small servers=several survive=yes javascript=no",
+        "sensitive=no size=small servers=several survive=yes",
         COOKIE,
         (
             "several servers need no shared store",
             "Under 1 KB fits easily in one cookie",
             "It survives closing the tab",
-            WITHOUT_JS,
         ),
         (
             (FORM, RULED_OUT, (f"State carried in the page is {TAB_CLOSES}.",)),
@@ -184,19 +168,17 @@ CASES = [
         ),
         (
             ("never-expiring", IDLE_AND_ABSOLUTE),
-            ("never-expiring", OLD_COPY),
-            ("database", DATABASE),
+            (None, OLD_COPY),  # one link to a mistake is enough
         ),
     ),
     Case(
         "several servers, 1 to 4 KB, surviving the tab: a compressed cookie, measured",
-        "sensitive=no size=medium servers=several survive=yes javascript=yes",
+        "sensitive=no size=medium servers=several survive=yes",
         COOKIE,
         (
             "several servers need no shared store",
             "Up to 4 KB just fits in one cookie when it is compressed",
             "It survives closing the tab",
-            NO_DIFFERENCE,
         ),
         (
             (FORM, RULED_OUT, (f"State carried in the page is {TAB_CLOSES}.",)),
@@ -205,42 +187,39 @@ CASES = [
         (
             ("too-much", "Close to the 4 KB limit: measure the compressed size"),
             ("never-expiring", IDLE_AND_ABSOLUTE),
-            ("never-expiring", OLD_COPY),
-            ("database", DATABASE),
+            (None, OLD_COPY),  # one link to a mistake is enough
         ),
     ),
     Case(
         "several servers, under 1 KB, may end with the tab: the form, each tab its own",
-        "sensitive=no size=small servers=several survive=no javascript=yes",
+        "sensitive=no size=small servers=several survive=no",
         FORM,
         (
-            "signed hidden field of every form",
+            "Any app process can serve the next page",
             "two drafts in two tabs never mix",
             "It ends with the tab",
-            NO_DIFFERENCE,
         ),
         (
             (COOKIE, WOULD_WORK, ("one cookie is shared by all tabs",)),
             (SERVER, WOULD_WORK, (SHARED_STORE,)),
         ),
-        (("never-expiring", OLD_COPY), ("database", DATABASE)),
+        (("never-expiring", OLD_COPY),),
     ),
     Case(
         "several servers, 1 to 4 KB, may end with the tab: the form, with no cookie limit",
-        "sensitive=no size=medium servers=several survive=no javascript=no",
+        "sensitive=no size=medium servers=several survive=no",
         FORM,
         (
-            "signed hidden field of every form",
+            "Any app process can serve the next page",
             "two drafts in two tabs never mix",
             "There is no 4 KB cookie limit",
             "It ends with the tab",
-            WITHOUT_JS,
         ),
         (
             (COOKIE, WOULD_WORK, ("one cookie is shared by all tabs",)),
             (SERVER, WOULD_WORK, (SHARED_STORE,)),
         ),
-        (("never-expiring", OLD_COPY), ("database", DATABASE)),
+        (("never-expiring", OLD_COPY),),
     ),
 ]
 
@@ -273,45 +252,31 @@ def test_the_recommendation_for(case: Case) -> None:
 
 
 # The rules that rule a place out hold whatever else is answered: each test walks every
-# combination of the other four answers (one item each, every assertion unconditional).
+# combination of the other three answers (one item each, every assertion unconditional).
 SIZES, SERVERS, YES_NO = ("small", "medium", "large"), ("one", "several"), ("yes", "no")
 
 
 def test_sensitive_data_never_leaves_the_server_whatever_else_is_answered() -> None:
-    for size, servers, survive, js in itertools.product(SIZES, SERVERS, YES_NO, YES_NO):
-        query = f"sensitive=yes size={size} servers={servers} survive={survive} javascript={js}"
+    for size, servers, survive in itertools.product(SIZES, SERVERS, YES_NO):
+        query = f"sensitive=yes size={size} servers={servers} survive={survive}"
         advice = recommend(answers_of(query))
         assert (advice.strategy, advice.ruled_out) == (SERVER, {COOKIE, FORM}), query
 
 
 def test_more_than_4_kb_never_goes_in_a_cookie_whatever_else_is_answered() -> None:
-    for sensitive, servers, survive, js in itertools.product(YES_NO, SERVERS, YES_NO, YES_NO):
+    for sensitive, servers, survive in itertools.product(YES_NO, SERVERS, YES_NO):
         query = f"sensitive={sensitive} size=large servers={servers} survive={survive}"
-        query += f" javascript={js}"
         advice = recommend(answers_of(query))
         assert COOKIE in advice.ruled_out, query
         assert advice.warnings[0].mistake == "too-much", query
 
 
 def test_surviving_the_tab_never_goes_in_the_form_whatever_else_is_answered() -> None:
-    for sensitive, size, servers, js in itertools.product(YES_NO, SIZES, SERVERS, YES_NO):
-        query = f"sensitive={sensitive} size={size} servers={servers} survive=yes javascript={js}"
+    for sensitive, size, servers in itertools.product(YES_NO, SIZES, SERVERS):
+        query = f"sensitive={sensitive} size={size} servers={servers} survive=yes"
         advice = recommend(answers_of(query))
         assert FORM in advice.ruled_out, query
         assert any(IDLE_AND_ABSOLUTE in w.text for w in advice.warnings), query
-
-
-def test_javascript_changes_only_the_javascript_reason_whatever_else_is_answered() -> None:
-    for sensitive, size, servers, survive in itertools.product(YES_NO, SIZES, SERVERS, YES_NO):
-        query = f"sensitive={sensitive} size={size} servers={servers} survive={survive}"
-        with_js = recommend(answers_of(f"{query} javascript=yes"))
-        without_js = recommend(answers_of(f"{query} javascript=no"))
-        assert with_js.strategy == without_js.strategy, query
-        assert with_js.alternatives == without_js.alternatives, query
-        assert with_js.warnings == without_js.warnings, query
-        assert with_js.reasons[:-1] == without_js.reasons[:-1], query
-        assert NO_DIFFERENCE in with_js.reasons[-1], query
-        assert WITHOUT_JS in without_js.reasons[-1], query
 
 
 COMPLETE = {
@@ -319,9 +284,8 @@ COMPLETE = {
     "size": "small",
     "servers": "one",
     "survive": "no",
-    "javascript": "yes",
 }
-EVERY_QUESTION = ["sensitive", "size", "servers", "survive", "javascript"]
+EVERY_QUESTION = ["sensitive", "size", "servers", "survive"]
 
 
 @pytest.mark.parametrize(
@@ -332,7 +296,7 @@ EVERY_QUESTION = ["sensitive", "size", "servers", "survive", "javascript"]
         ({**COMPLETE, "size": "huge"}, ["size"]),
         ({**COMPLETE, "sensitive": ""}, ["sensitive"]),
         ({**COMPLETE, "servers": "Several"}, ["servers"]),
-        ({k: v for k, v in COMPLETE.items() if k != "javascript"}, ["javascript"]),
+        ({k: v for k, v in COMPLETE.items() if k != "survive"}, ["survive"]),
     ],
     ids=["nothing", "only-show", "unknown-size", "empty", "wrong-case", "one-missing"],
 )
