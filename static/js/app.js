@@ -42,7 +42,12 @@
       note.className = "error-message";
       note.setAttribute("role", "alert");
       note.innerHTML = '<span class="visually-hidden">Error:</span> ';
-      note.append("The selected file must be smaller than " + megabytes + " MB");
+      // Named like the server names it: the file of the item its fieldset's legend names.
+      var legend = input.closest("fieldset") && input.closest("fieldset").querySelector("legend");
+      var item = legend ? legend.textContent.trim() : "";
+      var which = item ? "The file selected for " + item.charAt(0).toLowerCase() + item.slice(1)
+        : "The selected file";
+      note.append(which + " must be smaller than " + megabytes + " MB");
       input.parentNode.insertBefore(note, input);
       described.push(id);
     }

@@ -40,7 +40,7 @@ STEPS = {
         "merchant",
         "receipts-0-merchant",
         {"amount": "x"},
-        ("receipts-0-amount", "Amount must be a number, like 12.50"),
+        ("receipts-0-amount", "The amount of receipt 1 must be a number, like 12.50"),
         ("amount", "1"),
     ),
     "support": ItemsStep(

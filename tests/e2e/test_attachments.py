@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 Check = Callable[[Page, str], None]
 HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>Receipt</title></head><body>Paid</body></html>\n"
-NOT_ALLOWED = "The selected file must be a JPG, PNG or PDF"
+NOT_ALLOWED = "The file selected for {item} 1 must be a JPG, PNG or PDF"
 PHOTO, INVOICE = png(), pdf()
 
 
@@ -47,6 +47,7 @@ def test_a_page_saved_as_pdf_is_refused_next_to_the_field(
     walk_to(page, flow, flow.items_step)
     fill_page(page, flow)
     group = flow.item_group(page, 1)
+    not_allowed = NOT_ALLOWED.format(item=flow.item)
     file_input = field(group, flow.file_label)
     file_input.set_input_files(saved(tmp_path, "invoice.pdf", HTML_PAGE))  # named PDF, is HTML
     press(page, "Continue")
@@ -54,15 +55,15 @@ def test_a_page_saved_as_pdf_is_refused_next_to_the_field(
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect_step(page, flow.items_step, flow.titles[flow.items_step - 1])
     summary = page.get_by_role("alert")
-    expect(summary.get_by_role("link")).to_have_text([NOT_ALLOWED])
+    expect(summary.get_by_role("link")).to_have_text([not_allowed])
     expect(file_input).to_have_attribute("aria-invalid", "true")
-    expect(file_input).to_have_accessible_description(re.compile(re.escape(NOT_ALLOWED)))
-    expect(group).to_contain_text(NOT_ALLOWED)  # next to the field, not only in the summary
+    expect(file_input).to_have_accessible_description(re.compile(re.escape(not_allowed)))
+    expect(group).to_contain_text(not_allowed)  # next to the field, not only in the summary
     expect(group).not_to_contain_text("invoice.pdf")  # nothing was stored
     expect(group.get_by_role("button", name=re.compile("^Remove file"))).to_have_count(0)
     check_page(page, f"r04-{flow.name}-file-error")
 
-    summary.get_by_role("link", name=NOT_ALLOWED, exact=True).click()
+    summary.get_by_role("link", name=not_allowed, exact=True).click()
     expect(file_input).to_be_focused()
 
     # A real PDF under the same name instead: accepted, and the page moves on

@@ -204,7 +204,8 @@ def test_receipts_and_categories_in_detail_with_memory_on(page: Page, check_page
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.get_by_role("alert")
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(summary.get_by_role("link")).to_have_text(["Enter details for the Other category"])
+    other = "Enter details for the Other category of receipt 1 (Hotel Adlon)"  # names its receipt
+    expect(summary.get_by_role("link")).to_have_text([other])
     expect(field(hotel, "Details")).to_have_attribute("aria-invalid", "true")
     expect(field(hotel, "Category")).to_have_value("Other")
     expect(field(sushi, "Category")).to_have_value("Meals")

@@ -46,7 +46,7 @@ TAXI_PNG = png()
 # a PDF comment line makes it a little over 2 KB, so its size reads in KB
 HOTEL_PDF = pdf().replace(b"trailer", b"%" + b"0" * 2200 + b"\ntrailer")
 HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>Receipt</title></head><body>Paid</body></html>\n"
-NOT_A_RECEIPT = "The selected file must be a JPG, PNG or PDF"
+NOT_A_RECEIPT = "The file selected for receipt 1 must be a JPG, PNG or PDF"
 COUNTER = re.compile(r"^Fields typed again: (\d+)$")
 
 
@@ -126,7 +126,7 @@ def test_files_survive_an_error_back_review_change_and_submit(
     # The error names the merchant; both files were stored all the same, not lost
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.get_by_role("alert")
-    expect(summary.get_by_role("link")).to_have_text(["Enter the merchant"])
+    expect(summary.get_by_role("link")).to_have_text(["Enter the merchant of receipt 2"])
     expect(field(second, "Merchant")).to_have_attribute("aria-invalid", "true")
     expect_receipt(first, TAXI)
     expect_receipt(second, {**HOTEL, "merchant": "", "description": ""})
@@ -277,7 +277,7 @@ def test_with_memory_off_the_file_is_asked_again_and_counted(page: Page, tmp_pat
     assert after - before == 5, f"Fields typed again went from {before} to {after}, not +5"
 
 
-TOO_LARGE = "The selected file must be smaller than 5 MB"
+TOO_LARGE = "The file selected for receipt 1 must be smaller than 5 MB"
 MB = 1024 * 1024
 
 

@@ -121,7 +121,7 @@ def test_errors_keep_what_was_typed_and_a_hostile_field_is_ignored(app: Flask) -
     browser.post("person", ADA)
     page = browser.post("things", {"things-0-id": "x", "things-0-label": "", "things-²-label": "?"})
     assert page.status_code == 200
-    assert errors_of(page) == [("things-0-label", "Enter a label")]
+    assert errors_of(page) == [("things-0-label", "Enter a label for thing 1")]
     assert not SENT
 
 

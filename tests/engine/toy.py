@@ -36,7 +36,7 @@ class PersonForm(Form):
 
 class ThingForm(Form):
     id = HiddenField()
-    label = text("Label", "Enter a label", 50)
+    label = text("Label", "Enter a label for {item}", 50)
 
 
 @dataclass

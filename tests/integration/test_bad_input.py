@@ -59,26 +59,58 @@ def test_an_employee_id_is_kept_exactly_as_typed(wizard: Wizard) -> None:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"date": ""}, "date", "Enter the date of the receipt"),
-        ({"date": "2026-02-30"}, "date", "Date must be a real date, like 2026-11-02"),
-        ({"date": "yesterday"}, "date", "Date must be a real date, like 2026-11-02"),
-        ({"date": FUTURE}, "date", "Date must be today or in the past"),
-        ({"date": TOO_OLD}, "date", "Date must be within the last 365 days"),
-        ({"merchant": ""}, "merchant", "Enter the merchant"),
-        ({"merchant": "  "}, "merchant", "Enter the merchant"),
-        ({"amount": " "}, "amount", "Enter the amount"),
-        ({"merchant": LONG}, "merchant", "Merchant must be 100 characters or fewer"),
-        ({"amount": ""}, "amount", "Enter the amount"),
-        ({"amount": "twelve"}, "amount", "Amount must be a number, like 12.50"),
-        ({"amount": "-5"}, "amount", "Amount must be a number, like 12.50"),
-        ({"amount": "0"}, "amount", "Amount must be more than 0"),
-        ({"amount": "0.00"}, "amount", "Amount must be more than 0"),
-        ({"amount": "100000.01"}, "amount", "Amount must be 100,000 or less"),
-        ({"amount": "1.234"}, "amount", "Amount must have no more than 2 decimal places"),
-        ({"amount": "1500.5", "currency": "JPY"}, "amount", "Amounts in JPY must be whole numbers"),
-        ({"currency": ""}, "currency", "Select the currency"),
-        ({"currency": "BTC"}, "currency", "Select the currency"),
-        ({"description": "d" * 201}, "description", "Description must be 200 characters or fewer"),
+        ({"date": ""}, "date", "Enter the date of receipt 1"),
+        ({"date": "2026-02-30"}, "date", "Date must be a real date, like 2026-11-02 (receipt 1)"),
+        ({"date": "yesterday"}, "date", "Date must be a real date, like 2026-11-02 (receipt 1)"),
+        ({"date": FUTURE}, "date", "The date of receipt 1 must be today or in the past"),
+        ({"date": TOO_OLD}, "date", "The date of receipt 1 must be within the last 365 days"),
+        ({"merchant": ""}, "merchant", "Enter the merchant of receipt 1"),
+        ({"merchant": "  "}, "merchant", "Enter the merchant of receipt 1"),
+        ({"amount": " "}, "amount", "Enter the amount of receipt 1"),
+        ({"merchant": LONG}, "merchant", "Merchant must be 100 characters or fewer (receipt 1)"),
+        ({"amount": ""}, "amount", "Enter the amount of receipt 1"),
+        ({"amount": "twelve"}, "amount", "The amount of receipt 1 must be a number, like 12.50"),
+        ({"amount": "-5"}, "amount", "The amount of receipt 1 must be a number, like 12.50"),
+        (
+            {"amount": "12,50"},
+            "amount",
+            "The amount of receipt 1 must use a point for decimals, like 12.50",
+        ),
+        (
+            {"amount": "$12.50"},
+            "amount",
+            "The amount of receipt 1 must be a number without a currency sign, like 12.50",
+        ),
+        (
+            {"amount": "12.50 €"},
+            "amount",
+            "The amount of receipt 1 must be a number without a currency sign, like 12.50",
+        ),
+        (
+            {"amount": "15000001", "currency": "JPY"},
+            "amount",
+            "The amount of receipt 1 must be 15,000,000 JPY or less",
+        ),
+        ({"amount": "0"}, "amount", "The amount of receipt 1 must be more than 0"),
+        ({"amount": "0.00"}, "amount", "The amount of receipt 1 must be more than 0"),
+        ({"amount": "100000.01"}, "amount", "The amount of receipt 1 must be 100,000 EUR or less"),
+        (
+            {"amount": "1.234"},
+            "amount",
+            "The amount of receipt 1 must have no more than 2 decimal places",
+        ),
+        (
+            {"amount": "1500.5", "currency": "JPY"},
+            "amount",
+            "The amount of receipt 1 must be a whole number: JPY has no decimals",
+        ),
+        ({"currency": ""}, "currency", "Select the currency of receipt 1"),
+        ({"currency": "BTC"}, "currency", "Select the currency of receipt 1"),
+        (
+            {"description": "d" * 201},
+            "description",
+            "Description must be 200 characters or fewer (receipt 1)",
+        ),
     ],
 )
 def test_receipt_errors(wizard: Wizard, changes: dict[str, str], field: str, message: str) -> None:
@@ -130,7 +162,9 @@ def test_errors_in_one_receipt_keep_every_other_receipt(wizard: Wizard) -> None:
     wizard.fill_employee()
     data = {**receipt_form(0, merchant="Good One"), **receipt_form(1, amount="oops")}
     page = wizard.post("receipts", data)
-    assert errors_of(page) == [("receipts-1-amount", "Amount must be a number, like 12.50")]
+    assert errors_of(page) == [
+        ("receipts-1-amount", "The amount of receipt 2 must be a number, like 12.50")
+    ]
     assert 'value="Good One"' in page.text and 'value="oops"' in page.text
 
 
@@ -142,7 +176,7 @@ def test_other_category_needs_details_and_purpose_is_required(wizard: Wizard) ->
         "categories", {"categories-0-receipt_id": "receipt0000", "categories-0-category": "Other"}
     )
     assert errors_of(page) == [
-        ("categories-0-details", "Enter details for the Other category"),
+        ("categories-0-details", "Enter details for the Other category of receipt 1 (Merchant 1)"),
         ("business_purpose", "Enter the business purpose"),
     ]
     assert '<option selected value="Other">' in page.text
@@ -253,3 +287,42 @@ def test_a_failed_csrf_check_on_categories_with_extra_groups_is_no_500(wizard: W
     page = wizard.client.post(wizard.url("categories"), data=data)
     assert page.status_code == 200 and "This page was out of date" in page.text
     assert len(legends_of(page)) == 1  # one receipt in memory: one group
+
+
+def test_receipts_wrong_alike_get_messages_that_name_each_receipt(wizard: Wizard) -> None:
+    """Issue 19, point 7: no two lines of an error summary are the same; each names its
+    receipt (on Categories, with its merchant: the receipt is not on that page)."""
+    wizard.start()
+    wizard.fill_employee()
+    both = {**receipt_form(0, date=""), **receipt_form(1, date="", amount="1,5")}
+    page = wizard.post("receipts", both)
+    assert errors_of(page) == [
+        ("receipts-0-date", "Enter the date of receipt 1"),
+        ("receipts-1-date", "Enter the date of receipt 2"),
+        ("receipts-1-amount", "The amount of receipt 2 must use a point for decimals, like 12.50"),
+    ]
+    assert "Enter the date of receipt 2</p>" in page.text  # beside the field too
+    wizard.post("receipts", {**receipt_form(0), **receipt_form(1)})
+    data = {"business_purpose": "Visit"}
+    for i in range(2):
+        data |= {f"categories-{i}-receipt_id": f"receipt{i:04d}", f"categories-{i}-category": ""}
+    page = wizard.post("categories", data)
+    texts = [text for _, text in errors_of(page)]
+    assert texts == [
+        "Select a category for receipt 1 (Merchant 1)",
+        "Select a category for receipt 2 (Merchant 2)",
+    ]
+
+
+ORDINARY = [("150,000", "JPY"), ("15000000", "JPY"), ("100,000", "EUR"), ("1,500", "USD")]
+
+
+@pytest.mark.parametrize(("amount", "currency"), ORDINARY)
+def test_amounts_ordinary_in_their_currency_are_taken(
+    wizard: Wizard, amount: str, currency: str
+) -> None:
+    """Issue 19, point 8: ¥150,000 for a hotel night is ordinary; 1,500 is a thousands comma."""
+    wizard.start()
+    wizard.fill_employee()
+    page = wizard.post("receipts", receipt_form(0, amount=amount, currency=currency))
+    assert page.status_code == 303, errors_of(page)

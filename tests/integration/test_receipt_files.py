@@ -62,7 +62,9 @@ def test_a_file_survives_an_error_elsewhere_on_the_page(app: Flask, at_receipts:
     wizard = at_receipts
     data = {**receipt_form(0, amount="oops"), "receipts-0-file": upload(pdf(), "hotel.pdf")}
     page = post_receipts(wizard, data)
-    assert errors_of(page) == [("receipts-0-amount", "Amount must be a number, like 12.50")]
+    assert errors_of(page) == [
+        ("receipts-0-amount", "The amount of receipt 1 must be a number, like 12.50")
+    ]
     assert "hotel.pdf" in page.text
     fixed = {**receipt_form(0), "receipts-0-file_id": hidden_file_id(page)}
     assert post_receipts(wizard, fixed).status_code == 303
@@ -118,33 +120,37 @@ def test_removing_a_file_or_its_receipt_deletes_the_stored_file(
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"", "empty.pdf", "The selected file is empty"),
+        (b"", "empty.pdf", "The file selected for receipt 1 is empty"),
         (
             b"%PDF-" + b"0" * (5 * 1024 * 1024),
             "big.pdf",
-            "The selected file must be smaller than 5 MB",
+            "The file selected for receipt 1 must be smaller than 5 MB",
         ),
         (
             b"<html><script>alert(1)</script></html>",
             "page.pdf",
-            "The selected file must be a JPG, PNG or PDF",
+            "The file selected for receipt 1 must be a JPG, PNG or PDF",
         ),
         (
             pdf(),
             "scan.png",
-            "The selected file is a PDF but its name ends in .png: "
+            "The file selected for receipt 1 is a PDF but its name ends in .png: "
             "rename it or choose another file",
         ),
-        (b"MZ" + b"\x00" * 64, "setup.exe", "The selected file must be a JPG, PNG or PDF"),
+        (
+            b"MZ" + b"\x00" * 64,
+            "setup.exe",
+            "The file selected for receipt 1 must be a JPG, PNG or PDF",
+        ),
         (
             b"<svg xmlns='http://www.w3.org/2000/svg'/>",
             "logo.svg",
-            "The selected file must be a JPG, PNG or PDF",
+            "The file selected for receipt 1 must be a JPG, PNG or PDF",
         ),
         (
             png_bomb(),
             "bomb.png",
-            "The selected image has too many pixels: choose a smaller photo or scan",
+            "The image selected for receipt 1 has too many pixels: choose a smaller photo or scan",
         ),
     ],
 )

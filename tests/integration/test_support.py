@@ -197,7 +197,7 @@ def test_attachments_are_checked_by_content_added_removed_and_owned_by_the_reque
     page = browser.post(
         "problem", {**_posted(page), "attachments-1-file": fake}, content_type="multipart/form-data"
     )
-    not_a_pdf = "The selected file must be a JPG, PNG or PDF"
+    not_a_pdf = "The file selected for attachment 2 must be a JPG, PNG or PDF"
     assert errors_of(page) == [("attachments-1-file", not_a_pdf)]
     real = upload(pdf(), "manual.pdf")
     review = browser.post(

@@ -66,7 +66,10 @@ def input_attrs(
     described = ([f"{field.id}-hint"] if hint else []) + (
         [f"{field.id}-error"] if field.errors else []
     )
-    attrs = {**(extra or {}), "class": classes + (" input-error" if field.errors else "")}
+    # No maxlength (WTForms adds it from Length): a browser would cut a longer paste off
+    # unseen; the server's message says so and keeps all of it (GOV.UK: do not use it).
+    attrs = {"maxlength": False, **(extra or {})}
+    attrs["class"] = classes + (" input-error" if field.errors else "")
     if field.errors:
         attrs["aria-invalid"] = "true"
     if described:

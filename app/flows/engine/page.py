@@ -26,6 +26,7 @@ from .sections import (
     formdata_from_memory,
     items_in,
     mapping_in,
+    name_items,
     page_form_class,
 )
 
@@ -71,6 +72,19 @@ class StepPage:
         again for answers of earlier steps, and the page sent had none of their fields."""
         asked_again = [s for s in self.sections if s not in self.step.asks]
         return bool(asked_again) and not any(s.owns(key) for s in asked_again for key in posted)
+
+    def name_items(self, form: Form) -> Form:
+        """The form with each item field's messages naming its item (an answer asked apart
+        from its item: with the item's label, "receipt 1 (Hotel Adlon)")."""
+        name_items(form, self.sections, self._item_label)
+        return form
+
+    def _item_label(self, section: Section, entry: Form) -> str:
+        if not isinstance(section, PerItem) or not section.of.label_field:
+            return ""
+        item_id = entry[section.item_id_field].data
+        item = next((i for i in self.items(section.of) if i.get("id") == item_id), None)
+        return str(item.get(section.of.label_field, "")) if item else ""
 
     def gave_on(self, section: Section) -> int:
         """The number of the step that asks for this section (where it was given first)."""

@@ -225,9 +225,12 @@ class Collection(Section):
         heading: str | None = None,
         template: str | None = None,
         optional: bool = False,
+        label_field: str | None = None,
     ) -> None:
         super().__init__(name, name, heading, template)
         self.optional = optional
+        # The item field that names an item in messages asked apart from it ("merchant")
+        self.label_field = label_field
         self.item_rows, self.item_heading = item_rows, item_heading
         self.item_form, self.max_items, self.file_slot = item_form, max_items, file_slot
         self.to_value, self.to_formdata = to_value, to_formdata
@@ -553,6 +556,42 @@ def field_names(form: Any) -> set[str]:
         else:
             names.add(field.name)
     return names
+
+
+ITEM = "{item}"  # in an item field's message: the item it is about ("receipt 2")
+# File checks speak of "the selected file": on an item, the file selected for that item.
+SELECTED = ("The selected file", "The selected image")
+
+
+def name_items(
+    form: Any, sections: tuple[Section, ...], label_of: Callable[[Section, Form], str]
+) -> None:
+    """Name the item in the messages of every item field ("Enter the date of {item}" ->
+    "Enter the date of receipt 2"), so no two lines of an error summary are the same."""
+    by_name = {section.name: section for section in sections}
+    for field in form:
+        section = by_name.get(field.name)
+        if not isinstance(field, FieldList) or section is None:
+            continue
+        collection = section.of if isinstance(section, PerItem) else section
+        if not isinstance(collection, Collection):
+            continue
+        for number, entry in enumerate(field, start=1):
+            label = label_of(section, entry.form)
+            name = f"{collection.item_heading.lower()} {number}" + (f" ({label})" if label else "")
+            for item_field in entry.form:
+                if item_field.errors:
+                    item_field.errors = [_named(message, name) for message in item_field.errors]
+
+
+def _named(message: str, name: str) -> str:
+    for selected in SELECTED:
+        if message.startswith(selected):
+            kind = selected.rsplit(" ", 1)[1]
+            return f"The {kind} selected for {name}{message.removeprefix(selected)}"
+    if ITEM in message:
+        return message.replace(ITEM, name)
+    return f"{message} ({name})"  # a message of the engine's own (a length, a date)
 
 
 def error_list(form: Any) -> list[tuple[str, str]]:

@@ -454,7 +454,7 @@ def render_step(
     notice: str | None = None,
 ) -> tuple[str, int]:
     """Render a step page, with its error summary when there are errors."""
-    errors = error_list(form) if errors is None else errors
+    errors = error_list(page.name_items(form)) if errors is None else errors
     context = {
         "page": page,
         "form": form,

@@ -53,9 +53,10 @@ RECEIPTS = Collection(
     item_anchor="receipt",
     item_rows=receipt_rows,
     item_heading="Receipt",
+    label_field="merchant",
     file_slot=FileSlot(
         max_bytes_setting="RECEIPT_MAX_BYTES",
-        unknown_file="The file of this receipt is not one this draft stored: choose the file again",
+        unknown_file="The file of {item} is not one this draft stored: choose the file again",
         full="This report already holds {limit} files, the most one report may. Remove a "
         "file you no longer need, then choose this one again",
     ),

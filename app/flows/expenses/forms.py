@@ -19,7 +19,7 @@ from ..engine.fields import (
     strip,
     text,
 )
-from .money import MAX_AMOUNT, decimals_of
+from .money import decimals_of, max_amount
 
 DEPARTMENTS = ("Engineering", "Finance", "Human Resources", "Marketing", "Operations", "Sales")
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF")
@@ -34,6 +34,8 @@ CATEGORIES = (
     "Other",
 )
 MAX_RECEIPTS = 20
+_COMMA_DECIMALS = re.compile(r"^\d+,\d{1,2}$", re.ASCII)  # 12,50: a decimal comma
+_CURRENCY_SIGNS = "$€£¥"
 _AMOUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d*)?$|^\.\d+$", re.ASCII)
 
 
@@ -73,39 +75,50 @@ class ReceiptForm(Form):
     id = HiddenField()
     file_id = HiddenField()  # a file stored at upload; the bytes never enter memory
     file = FileField("Receipt file")  # checked and stored before validation (receipts.service)
-    date = DateField("Date", [InputRequired("Enter the date of the receipt")])
-    merchant = text("Merchant", "Enter the merchant", 100)
+    date = DateField("Date", [InputRequired("Enter the date of {item}")])
+    merchant = text("Merchant", "Enter the merchant of {item}", 100)
     amount = StringField(
         "Amount",
-        [DataRequired("Enter the amount")],
+        [DataRequired("Enter the amount of {item}")],
         filters=[strip],
         render_kw={"inputmode": "decimal"},  # no autocomplete="off": Back must restore it
     )
-    currency = select("Currency", CURRENCIES, "Select the currency")
+    currency = select("Currency", CURRENCIES, "Select the currency of {item}")
     description = text("Description", None, 200)
 
     def validate_date(self, field: DateField) -> None:
         today = dt.date.today()
         if field.data and field.data > today:
-            raise ValidationError("Date must be today or in the past")
+            raise ValidationError("The date of {item} must be today or in the past")
         if field.data and field.data < today - dt.timedelta(days=365):
-            raise ValidationError("Date must be within the last 365 days")
+            raise ValidationError("The date of {item} must be within the last 365 days")
 
     def validate_amount(self, field: StringField) -> None:
-        amount = parse_amount(field.data or "")
+        typed, currency = field.data or "", self.currency.data or ""
+        amount = parse_amount(typed)
         if amount is None:
-            raise ValidationError("Amount must be a number, like 12.50")
+            raise ValidationError(_not_a_number(typed))
         if amount <= 0:
-            raise ValidationError("Amount must be more than 0")
-        if amount > MAX_AMOUNT:
-            raise ValidationError("Amount must be 100,000 or less")
-        places = decimals_of(self.currency.data or "")
+            raise ValidationError("The amount of {item} must be more than 0")
+        if amount > (limit := max_amount(currency)):
+            raise ValidationError(f"The amount of {{item}} must be {limit:,} {currency} or less")
+        places = decimals_of(currency)
         if -amount.as_tuple().exponent > places:  # type: ignore[operator]
             raise ValidationError(
-                "Amounts in JPY must be whole numbers"
+                f"The amount of {{item}} must be a whole number: {self.currency.data} has no "
+                "decimals"
                 if places == 0
-                else "Amount must have no more than 2 decimal places"
+                else "The amount of {item} must have no more than 2 decimal places"
             )
+
+
+def _not_a_number(typed: str) -> str:
+    """Why an amount is not read as one, in words that say what to type instead."""
+    if _COMMA_DECIMALS.match(typed):
+        return "The amount of {item} must use a point for decimals, like 12.50"
+    if typed and (typed[0] in _CURRENCY_SIGNS or typed[-1] in _CURRENCY_SIGNS):
+        return "The amount of {item} must be a number without a currency sign, like 12.50"
+    return "The amount of {item} must be a number, like 12.50"
 
 
 def parse_amount(typed: str) -> Decimal | None:
@@ -119,9 +132,9 @@ def parse_amount(typed: str) -> Decimal | None:
 
 
 class CategoryFields(Form):
-    category = select("Category", CATEGORIES, "Select a category")
+    category = select("Category", CATEGORIES, "Select a category for {item}")
     details = text("Details", None, 200)
 
     def validate_details(self, field: StringField) -> None:
         if self.category.data == "Other" and not field.data:
-            raise ValidationError("Enter details for the Other category")
+            raise ValidationError("Enter details for the Other category of {item}")

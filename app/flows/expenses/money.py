@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-MAX_AMOUNT = Decimal(100_000)
+MAX_AMOUNT = Decimal(100_000)  # in major units, for most currencies
+# A yen is worth about a cent: a night in a Tokyo hotel is an ordinary ¥150,000.
+MAX_AMOUNTS = {"JPY": Decimal(15_000_000)}
 _ZERO_DECIMAL_CURRENCIES = frozenset({"JPY"})
+
+
+def max_amount(currency: str) -> Decimal:
+    """The largest amount one receipt may have in this currency."""
+    return MAX_AMOUNTS.get(currency, MAX_AMOUNT)
 
 
 def decimals_of(currency: str) -> int:

@@ -40,7 +40,7 @@ ATTACHMENTS = Collection(
     item_heading="Attachment",
     file_slot=FileSlot(
         max_bytes_setting="SUPPORT_ATTACHMENT_MAX_BYTES",
-        unknown_file="This attachment is not a file this draft stored: choose the file again",
+        unknown_file="The file of {item} is not one this draft stored: choose the file again",
         full="This request already holds {limit} files, the most one draft may. Remove a "
         "file you no longer need, then choose this one again",
     ),
