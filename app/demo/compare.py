@@ -15,8 +15,6 @@ from ..memory import Draft
 
 bp = Blueprint("compare", __name__)
 
-CHART_WIDTH = 320  # px of the longest bar in the chart
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -28,6 +26,10 @@ class Measure:
 
     def show(self, value: float) -> str:
         return duration(value) if self.unit == "s" else f"{value:,.0f}"
+
+    def shown(self, value: float) -> int:
+        """The value as show() gives it, in whole units (a bar is as long as its label says)."""
+        return round(value)
 
 
 MEASURES = (
@@ -62,20 +64,23 @@ def result_of(report: Submitted, draft: Draft) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar of the chart: its mode, value, length in px and its label."""
+    """One bar of the chart: its mode, value, its label, and its length as a percentage of
+    the chart's width (the larger value of the pair fills it)."""
 
     mode: str
     value: float
-    length: int
+    percent: float
     text: str
 
 
 def bars_of(measure: Measure, results: dict[str, dict[str, Any]]) -> list[Bar]:
-    """The on and off bars of one measure, scaled to the larger of the two."""
-    values = {mode: float(results[mode][measure.key]) for mode in ("on", "off")}
-    longest = max(values.values()) or 1.0
+    """The on and off bars of one measure, scaled to the larger of the two: lengths in
+    proportion to the values as their labels show them (whole seconds), with no minimum: a 0
+    draws no bar, only its label."""
+    values = {mode: max(measure.shown(results[mode][measure.key]), 0) for mode in ("on", "off")}
+    longest = max(values.values())
     return [
-        Bar(mode, value, round(CHART_WIDTH * value / longest), measure.show(value))
+        Bar(mode, value, round(100 * value / longest, 1) if longest else 0.0, measure.show(value))
         for mode, value in values.items()
     ]
 
@@ -119,6 +124,5 @@ def compare(flow_name: str) -> str:
         results=results,
         measures=MEASURES,
         chart={m.key: bars_of(m, results) for m in MEASURES} if both else {},
-        chart_width=CHART_WIDTH,
         verdict=verdict(results["on"], results["off"], thing) if both else None,
     )

@@ -7,6 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from app.demo.compare import MEASURES, bars_of
 from tests.helpers import SupportWizard, Wizard, employee_form, receipt_form
 
 pytestmark = pytest.mark.demo  # the demonstration layer's own pages
@@ -32,13 +33,17 @@ def submit_with_memory_off(wizard: Wizard) -> None:
     assert wizard.submit(**employee_form(), **both).status_code == 303
 
 
-def test_with_no_report_yet_it_invites_to_try_both_modes(wizard: Wizard) -> None:
+def test_with_no_report_yet_it_leads_with_one_thing_to_do(wizard: Wizard) -> None:
+    """No table of blanks: one invitation, to start with memory on (whose confirmation
+    offers the same report with memory off)."""
     page = wizard.client.get("/compare").text
     assert "<h1>Memory on vs memory off</h1>" in page
-    assert table_row(page, "Fields typed") == ["Not yet tried", "Not yet tried"]
-    assert "Turn memory off and start a report" in page
+    assert "<table" not in page and "Not yet tried" not in page
+    assert "Start with memory on" in page
+    assert page.count('class="button button-start"') == 1
     assert "Turn memory on and start a report" in page
-    assert "<svg" not in page
+    assert "Turn memory off and start a report" not in page
+    assert 'role="img"' not in page
 
 
 def test_after_a_report_with_memory_on_it_shows_its_numbers_and_invites_memory_off(
@@ -52,6 +57,7 @@ def test_after_a_report_with_memory_on_it_shows_its_numbers_and_invites_memory_o
     assert re.fullmatch(r"\d+ s", table_row(page, "Time from start to submit")[0])
     assert "Turn memory off and start a report" in page
     assert "Turn memory on and start a report" not in page
+    assert page.index("Turn memory off and start a report") < page.index("<table")  # first
     assert "3.3.7" in page and "Redundant Entry" in page
 
 
@@ -109,7 +115,7 @@ def test_a_correction_is_no_repeat_and_a_report_off_for_part_is_shown_as_such(
     page = wizard.client.get("/compare").text
     assert table_row(page, "Fields typed") == [str(TYPED_WITH_MEMORY_ON + 1), "22"]
     assert table_row(page, "Fields typed again") == ["0", "11"]
-    assert ", off for part of it</span>" in page
+    assert '<br><span class="caption">off for part of it</span>' in page
     assert "With session memory off for part of the report you typed 11 fields" in page
     assert "With memory on you typed nothing twice." in page
 
@@ -131,12 +137,42 @@ def test_each_flow_has_its_own_comparison(client: FlaskClient) -> None:
     assert table_row(page, "Fields typed again") == ["0", "12"]
     assert "With session memory off you typed 12 fields you had already given" in page
     expenses = client.get("/compare").text
-    assert table_row(expenses, "Fields typed") == ["Not yet tried", "Not yet tried"]
-    assert "Turn memory off and start a report" in expenses
+    assert "Not yet tried" not in expenses and "<table" not in expenses
+    assert "Turn memory on and start a report" in expenses
     assert client.get("/compare/nothing").status_code == 404
 
 
 def test_a_flow_with_no_run_yet_invites_to_start_one_of_its_own(client: FlaskClient) -> None:
     page = client.get("/compare/support").text
-    assert "Turn memory off and start a request" in page
+    assert "Turn memory on and start a request" in page
     assert 'action="/support"' in page
+
+
+def bars(key: str, on: float, off: float) -> list[tuple[str, float, float, str]]:
+    measure = next(m for m in MEASURES if m.key == key)
+    drawn = bars_of(measure, {"on": {key: on}, "off": {key: off}})
+    return [(bar.mode, bar.value, bar.percent, bar.text) for bar in drawn]
+
+
+def test_each_bar_is_as_long_as_its_label_says_with_no_minimum() -> None:
+    assert bars("typed", 11, 26) == [("on", 11, 42.3, "11"), ("off", 26, 100.0, "26")]
+    assert bars("typed_again", 0, 15) == [("on", 0, 0.0, "0"), ("off", 15, 100.0, "15")]
+    assert bars("pages", 0, 0) == [("on", 0, 0.0, "0"), ("off", 0, 0.0, "0")]
+    assert bars("pages", 4, 4) == [("on", 4, 100.0, "4"), ("off", 4, 100.0, "4")]
+    assert bars("pages", 1, 400) == [("on", 1, 0.2, "1"), ("off", 400, 100.0, "400")]
+    # Seconds as the labels show them: 1.4 s and 1.1 s both read "1 s", so equal bars
+    assert bars("seconds", 1.4, 1.1) == [("on", 1, 100.0, "1 s"), ("off", 1, 100.0, "1 s")]
+    assert bars("seconds", 65.2, 38.4) == [
+        ("on", 65, 100.0, "1 min 5 s"),
+        ("off", 38, 58.5, "38 s"),
+    ]
+
+
+def test_the_chart_draws_html_labels_and_bars_in_percent(wizard: Wizard) -> None:
+    assert wizard.complete_draft().status_code == 303
+    submit_with_memory_off(wizard)
+    page = wizard.client.get("/compare").text
+    widths = re.findall(r'class="bar bar-(on|off)"[^>]* width="([\d.]+)%"', page)
+    assert widths[2:4] == [("on", "0.0"), ("off", "100.0")]  # Fields typed again: 0 and 15
+    assert '<span class="chart-mode">Memory off</span>' in page
+    assert "bar-off" in page and "#d4351c" not in page
