@@ -263,6 +263,12 @@ def owns(draft_id: str) -> bool:
     return draft_id in _owned()
 
 
+def may_still_live(draft_id: str) -> bool:
+    """Whether this browser's draft was started (or moved here) within a draft's absolute
+    lifetime: older ones are gone wherever their memory lived."""
+    return draft_id in _drafts_that_may_live()
+
+
 def start_draft(kind: str = "") -> str:
     """Create a draft of this kind owned by this browser and return its id."""
     try:

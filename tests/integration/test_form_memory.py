@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from app.extensions import db
 from app.flows.expenses.models import Report
-from tests.clock import IDLE_TIMEOUT, MovableClock
+from tests.clock import ABSOLUTE_LIFETIME, IDLE_TIMEOUT, MovableClock
 from tests.helpers import Wizard, receipt_form
 
 STATE = re.compile(r'name="memory_state" value="([^"]+)"')
@@ -58,10 +58,77 @@ def test_a_whole_report_passed_through_with_nothing_kept_on_the_server(
     assert "EXP-" in form_wizard.client.get(done.location).text
 
 
-def test_a_page_opened_without_its_form_has_no_memory(form_wizard: Wizard) -> None:
+NOT_IN_ADDRESS = "This page cannot be shown from its address"
+
+
+def test_a_page_opened_without_its_form_has_no_memory_and_says_why(form_wizard: Wizard) -> None:
     form_wizard.start()
     form_wizard.fill_employee()
-    assert heading(form_wizard.get("receipts")) == "This expense report draft has expired"
+    page = form_wizard.get("receipts")  # a new tab, a bookmark: the address alone
+    assert page.status_code == 409 and heading(page) == NOT_IN_ADDRESS
+    assert "keeps its answers in the page itself" in page.text
+    assert "use your browser's Back button" in page.text
+    assert "more than 30 minutes without activity, it has expired" in page.text
+    assert 'class="button button-start">Start a new expense report' in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Ada Lovelace" not in page.text and not STATE.search(page.text)  # nothing of it
+    # The page it names still goes on with the state its form carries
+    assert heading(form_wizard.fill_receipts(1)) == "Categories"
+
+
+def test_the_page_its_address_cannot_show_brings_it_back_with_the_memory_it_is_sent(
+    form_wizard: Wizard,
+) -> None:
+    """What app.js sends from history.state (Back or reload): the page, as its memory holds it."""
+    form_wizard.start()
+    form_wizard.fill_employee()
+    form_wizard.fill_receipts(1)
+    page = form_wizard.get("categories")
+    restore = re.search(r'<form method="post" action="([^"]+)" hidden data-restore-page', page.text)
+    assert restore and restore[1] == form_wizard.url("categories")
+    again = form_wizard.client.post(
+        restore[1],
+        data={"csrf_token": form_wizard.token(), "goto": "1", "memory_state": form_wizard.state},
+    )
+    assert again.status_code == 200 and heading(again) == "Categories"
+    assert "Merchant 1" in again.text
+
+
+def test_an_expired_server_or_cookie_draft_is_never_said_to_live_in_the_page(
+    app: Flask, clock: MovableClock
+) -> None:
+    for place in ("server", "cookie"):
+        wizard = Wizard(app.test_client(), place)
+        wizard.start()
+        clock.sleep(IDLE_TIMEOUT + 1)
+        assert heading(wizard.get("employee")) == "This expense report draft has expired", place
+
+
+def test_a_form_draft_of_another_browser_is_not_found(app: Flask, form_wizard: Wizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    stranger = Wizard(app.test_client(), "form")
+    stranger.start()
+    assert stranger.client.get(form_wizard.url("receipts")).status_code == 404
+
+
+def test_an_address_opened_after_the_absolute_lifetime_says_expired(
+    form_wizard: Wizard, clock: MovableClock
+) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    clock.sleep(ABSOLUTE_LIFETIME + 1)
+    page = form_wizard.get("receipts")
+    assert heading(page) == "This expense report draft has expired"
+
+
+def test_the_address_of_a_submitted_form_draft_says_submitted(form_wizard: Wizard) -> None:
+    form_wizard.start()
+    form_wizard.fill_employee()
+    form_wizard.fill_receipts(1)
+    form_wizard.fill_categories(["Meals"])
+    form_wizard.submit()
+    assert heading(form_wizard.get("receipts")) == "This expense report has already been submitted"
 
 
 @pytest.mark.demo  # reads the inspector, the guide or the state API

@@ -284,7 +284,22 @@ def _no_longer_open(
         return _go(flow, successor, step_, notice="moved")
     if memory.was_deleted(draft_id):  # in another tab: say so, not "expired"
         return redirect(url_for("home.start", notice="deleted"), 303)
+    if _memory_left_in_the_page(draft_id):
+        # 409: the address alone cannot give the page, and the person can resolve that by
+        # going back to the page that carries it (never cached: no 200, no state on it).
+        return render_template("engine/not_in_address.html", flow=flow), 409
     return render_template("engine/expired.html", flow=flow)
+
+
+def _memory_left_in_the_page(draft_id: str) -> bool:
+    """Whether this is the address of a live-looking draft whose memory travels in its
+    pages, opened without them (a new tab, a bookmark, a reload or Back once the address
+    bar shows the page's own address): the server cannot tell it from an expired one."""
+    return (
+        request.method == "GET"
+        and memory.strategy_of(draft_id) == "form"
+        and memory.may_still_live(draft_id)
+    )
 
 
 def _kept_where_moved(flow: Flow, successor: str, step_: Step) -> ResponseReturnValue:
