@@ -303,7 +303,12 @@ def expect_receipt(group: Locator, receipt: dict[str, str]) -> None:
 
 def fill_category(group: Locator, category: str, details: str = "") -> None:
     field(group, "Category").select_option(category)
-    field(group, "Details").fill(details)
+    details_field = field(group, "Details")  # revealed for Other only
+    if category == "Other":
+        expect(details_field).to_be_visible()
+        details_field.fill(details)
+    else:
+        expect(details_field).to_be_hidden()
 
 
 def start_report(page: Page) -> str:

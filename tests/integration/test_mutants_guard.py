@@ -73,8 +73,8 @@ def test_submit_sends_an_answer_that_no_longer_passes_to_the_step_that_asks_for_
 
 STEPS = [  # SPEC §3: each step's <h1>, "Step N of 4", and Back (except step 1)
     ("employee", "Employee details", 1, None),
-    ("receipts", "Receipts", 2, "employee"),
-    ("categories", "Categories", 3, "receipts"),
+    ("receipts", "Receipts", 2, "review"),  # a Change from review: Back returns there
+    ("categories", "Categories", 3, "review"),
     ("review", "Review and submit", 4, "categories"),
 ]
 
@@ -84,7 +84,7 @@ def back_links(page: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("step", "title", "number", "back"), STEPS)
-def test_each_step_says_which_of_the_four_it_is_and_back_leads_to_the_one_before(
+def test_each_step_says_which_of_the_four_it_is_and_back_leads_to_review_once_reached(
     wizard: Wizard, step: str, title: str, number: int, back: str | None
 ) -> None:
     at_review(wizard)
@@ -93,3 +93,12 @@ def test_each_step_says_which_of_the_four_it_is_and_back_leads_to_the_one_before
     assert f'<p class="caption">Step {number} of 4</p>' in page
     assert f"<title>{title} \N{EN DASH} Step {number} of 4" in page
     assert back_links(page) == ([wizard.url(back)] if back else [])
+
+
+def test_before_review_is_reached_back_leads_to_the_step_before(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    assert back_links(wizard.get("receipts").text) == [wizard.url("employee")]
+    wizard.fill_receipts(1)
+    assert back_links(wizard.get("categories").text) == [wizard.url("receipts")]
+    assert back_links(wizard.get("receipts").text) == [wizard.url("employee")]  # not yet

@@ -86,6 +86,16 @@ class StepPage:
         item = next((i for i in self.items(section.of) if i.get("id") == item_id), None)
         return str(item.get(section.of.label_field, "")) if item else ""
 
+    @property
+    def back_step(self) -> Step | None:
+        """Where Back leads: the step before; once the draft has reached review (a Change),
+        review, as Continue does (step 1 has no Back)."""
+        previous = self.flow.previous(self.step)
+        if previous is None or self.is_final or not self.memory.carries_forward:
+            return previous
+        reached = self.flow.first_incomplete_before(self.flow.final, self.memory) is None
+        return self.flow.final if reached else previous
+
     def gave_on(self, section: Section) -> int:
         """The number of the step that asks for this section (where it was given first)."""
         return self.flow.number_of(self.flow.owner_of(section))
