@@ -14,6 +14,14 @@ from werkzeug.test import TestResponse
 from app.extensions import db
 
 TODAY = dt.date.today().isoformat()
+
+
+def long_date(iso: str) -> str:
+    """A date as review shows it (GOV.UK style): '2026-11-14' -> '14 November 2026'."""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
 made_apps: list[Flask] = []  # every app a test made, to close its connections after it
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from tests.files import png
-from tests.helpers import TODAY
+from tests.helpers import TODAY, long_date
 
 
 def field(scope: Page | Locator, label: str) -> Locator:
@@ -287,7 +287,7 @@ SUPPORT = BrowserFlow(
         "Customer number": "00123",
         "Product": "Laptop",
         "Order number": "ORD-123456",
-        "Date of purchase": TODAY,
+        "Date of purchase": long_date(TODAY),
         "Description": DESCRIPTION,
         "Urgency": "High",
     },

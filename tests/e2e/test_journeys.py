@@ -41,7 +41,7 @@ from tests.e2e.flows import (
     send,
     start,
 )
-from tests.helpers import TODAY
+from tests.helpers import TODAY, long_date
 
 pytestmark = pytest.mark.e2e
 
@@ -224,7 +224,7 @@ def test_receipts_and_categories_in_detail_with_memory_on(page: Page, check_page
     expect(summary_value(page, "Manager's email")).to_have_text(GRACE["manager_email"])
     expect(summary_value(page, "Merchant")).to_have_text(["Hotel Adlon", "Sushi Zen"])
     expect(summary_value(page, "Amount")).to_have_text(["12.50 EUR", "1,500 JPY"])
-    expect(summary_value(page, "Date")).to_have_text([TODAY, YESTERDAY])
+    expect(summary_value(page, "Date")).to_have_text([long_date(TODAY), long_date(YESTERDAY)])
     expect(summary_value(page, "Category")).to_have_text([f"Other: {OTHER_DETAILS}", "Meals"])
     expect(summary_value(page, "Business purpose")).to_have_text(PURPOSE)
     totals = page.get_by_role("region", name="Totals")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from flask import Flask
 
-from tests.helpers import Wizard, employee_form, errors_of, legends_of, receipt_form
+from tests.helpers import Wizard, employee_form, errors_of, legends_of, long_date, receipt_form
 
 LONG = "x" * 101
 # Two days on: still in the future if the suite runs across midnight.
@@ -326,3 +326,17 @@ def test_amounts_ordinary_in_their_currency_are_taken(
     wizard.fill_employee()
     page = wizard.post("receipts", receipt_form(0, amount=amount, currency=currency))
     assert page.status_code == 303, errors_of(page)
+
+
+def test_review_shows_dates_in_words_and_totals_in_receipt_order(wizard: Wizard) -> None:
+    """Issue 19, point 9: '14 November 2026', and each currency's total where its first
+    receipt is (JPY first here, though EUR comes first in the alphabet)."""
+    wizard.start()
+    wizard.fill_employee()
+    day = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    yen = receipt_form(0, date=day, amount="1500", currency="JPY")
+    wizard.post("receipts", {**yen, **receipt_form(1, currency="EUR")})
+    wizard.fill_categories(["Meals", "Meals"])
+    review = wizard.get("review").text
+    assert f"<dd>{long_date(day)}</dd>" in review and day not in review.split("<aside")[0]
+    assert review.index("1,500 JPY</li>") < review.index("12.50 EUR</li>")

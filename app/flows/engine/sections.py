@@ -23,6 +23,7 @@ from itertools import chain
 from typing import Any, NamedTuple, Protocol
 
 from werkzeug.datastructures import MultiDict
+from wtforms import DateField as WTFormsDateField
 from wtforms import Field, FieldList, Form, FormField
 from wtforms.fields.core import UnboundField
 
@@ -149,8 +150,9 @@ class Group(Section):
 
     def rows(self, shown: Shown) -> list[Rows]:
         value = shown.answers.get(self.name) or {}
-        labels = _labels_of(self.form)
-        return [Rows(None, tuple(Row(labels[k], str(value.get(k, ""))) for k in labels))]
+        labels, dates = _labels_of(self.form), _dates_of(self.form)
+        as_shown = {k: shown_date(v) if k in dates else str(v) for k, v in value.items()}
+        return [Rows(None, tuple(Row(labels[k], as_shown.get(k, "")) for k in labels))]
 
 
 class Single(Section):
@@ -556,6 +558,25 @@ def field_names(form: Any) -> set[str]:
         else:
             names.add(field.name)
     return names
+
+
+def shown_date(iso: Any) -> str:
+    """A date as review and confirmation show it, the GOV.UK way: '14 November 2026'."""
+    try:
+        day = dt.date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    return f"{day.day} {day:%B %Y}"
+
+
+def _dates_of(form: type[Form]) -> frozenset[str]:
+    """The names of a form's date fields."""
+    fields = vars(form).items()
+    return frozenset(
+        name
+        for name, field in fields
+        if isinstance(field, UnboundField) and issubclass(field.field_class, WTFormsDateField)
+    )
 
 
 ITEM = "{item}"  # in an item field's message: the item it is about ("receipt 2")

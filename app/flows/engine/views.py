@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from typing import Any
 
 from flask import (
@@ -36,7 +37,7 @@ from .flow import Flow, Step
 from .memory_off import question_before_off
 from .page import StepPage, with_file_errors
 from .registry import flows_of
-from .sections import error_list, well_numbered
+from .sections import error_list, group_index, groups, well_numbered
 from .signals import submitted
 from .submission import SubmitRefusedError, TypingCounts
 from .summary import summary_of
@@ -62,6 +63,7 @@ NOTICES = {
     "What you sent from this page is kept below: fill in the rest and continue.",
 }
 TOO_LARGE = "That was too much to send"
+REMOVED = re.compile(r"(file-)?removed-(\d{1,2})")  # the notice after Remove (file) of item N
 
 
 def flow_blueprint(flow: Flow, template_folder: str | None = None) -> Blueprint:
@@ -392,8 +394,10 @@ def _change_items(page: StepPage, received: Received, action: str) -> ResponseRe
     assert page.collection is not None
     formdata, anchor = change_items(page.draft.id, page.collection, received.formdata, action)
     form = page.form(formdata)
+    notice = _what_went(page.collection.name, received.formdata, formdata, action)
     if not page.memory.carries_forward or received.errors:
-        return _shown_again(page, with_file_errors(form, page.collection, received.errors))
+        form = with_file_errors(form, page.collection, received.errors)
+        return _shown_again(page, form, notice=notice)
     try:
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
@@ -401,8 +405,26 @@ def _change_items(page: StepPage, received: Received, action: str) -> ResponseRe
         return _refused(page, form, e)
     except DraftChangedError:  # another tab wrote this cookie draft at the same moment
         return _changed_elsewhere(page, received)
-    url = url_for(".step", draft_id=page.draft.id, step_name=page.step.name, _anchor=anchor)
+    url = url_for(
+        ".step", draft_id=page.draft.id, step_name=page.step.name, notice=notice, _anchor=anchor
+    )
     return redirect(url, 303)
+
+
+def _what_went(
+    name: str, before: MultiDict[str, str], after: MultiDict[str, str], action: str
+) -> str | None:
+    """The notice after Remove or Remove file: what went, by its number (None: nothing)."""
+    verb, _, number = action.rpartition("-")
+    index = group_index(number)
+    if index is None:
+        return None
+    was, now = groups(before, name), groups(after, name)
+    if verb == "remove" and len(now) < len(was):
+        return f"removed-{index + 1}"
+    if verb == "remove-file" and index < len(now) and not now[index].get("file_id"):
+        return f"file-removed-{index + 1}" if was[index].get("file_id") else None
+    return None
 
 
 def _with_examples(page: StepPage, received: Received, stale: bool) -> ResponseReturnValue:
@@ -489,6 +511,11 @@ def render_step(
 def _notice(page: StepPage, name: str) -> str | None:
     """A notice by its name; with none, a new draft's first page says where its memory
     lives (the start page's choice, made with Start)."""
+    if page.collection and (went := REMOVED.fullmatch(name)):
+        item = f"{page.collection.item_heading} {went[2]}"
+        if went[1]:
+            return f"The file of {item.lower()} was removed. Everything else is as you left it."
+        return f"{item} was removed. Everything else you typed is kept."
     where = memory.place_labels()[memory.strategy_of(page.draft.id)]
     if name == "memory-moved":
         return (
@@ -521,7 +548,7 @@ def _refused(page: StepPage, form: Any, error: BudgetExceededError) -> tuple[str
 
 
 def _shown_again(
-    page: StepPage, form: Any, typed: MultiDict[str, str] | None = None
+    page: StepPage, form: Any, typed: MultiDict[str, str] | None = None, notice: str | None = None
 ) -> tuple[str, int]:
     """The page again with its messages. Saved: the page count, and what was typed (not
     answers: memory's answers are unchanged), so Back and coming back show it again; if
@@ -531,7 +558,7 @@ def _shown_again(
             page.keep_unsaved(typed)
     with contextlib.suppress(DraftChangedError):
         memory.save_draft(page.draft)
-    return render_step(page, form)
+    return render_step(page, form, notice=notice)
 
 
 def _step_to_fix(page: StepPage, form: Any) -> Step:

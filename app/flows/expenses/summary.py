@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..engine.sections import Row, Shown
+from ..engine.sections import Row, Shown, shown_date
 from ..engine.summary import Block
 from .models import Report
 from .money import display_minor
@@ -27,7 +27,7 @@ def receipt_rows(receipt: dict[str, Any], shown: Shown) -> tuple[Row, ...]:
     """A receipt on review and confirmation, with its category and its file."""
     category = (shown.answers.get("categories") or {}).get(receipt["id"], {})
     return (
-        Row("Date", receipt["date"]),
+        Row("Date", shown_date(receipt["date"])),
         Row("Merchant", receipt["merchant"]),
         Row("Amount", display_minor(receipt["amount_minor"], receipt["currency"])),
         Row("Description", receipt.get("description", "")),
@@ -46,7 +46,8 @@ def totals(answers: dict[str, Any]) -> list[Block]:
     sums: dict[str, int] = defaultdict(int)
     for receipt in answers.get("receipts") or []:
         sums[receipt["currency"]] += receipt["amount_minor"]
-    shown = tuple(display_minor(total, currency) for currency, total in sorted(sums.items()))
+    # In receipt order: each currency where its first receipt is (a dict keeps that order).
+    shown = tuple(display_minor(total, currency) for currency, total in sums.items())
     return [Block("totals", "Totals", items=shown)]
 
 
