@@ -88,7 +88,7 @@ def test_with_memory_on_review_offers_no_examples_and_pages_no_marks(
     assert "Use example answers" not in review and "You already gave this" not in review
     assert "Fields typed again" not in review
     wizard.page = wizard.get("review")
-    refused = use_examples(wizard, "review", confirm="")  # no form offers it: a submit
+    refused = use_examples(wizard, "review", confirm="y")  # no form offers it: not a submit
     assert refused.status_code == 200 and heading(refused) == wizard.titles[-1]  # type: ignore[attr-defined, arg-type]
     assert wizard.records(app) == 0
 

@@ -89,6 +89,7 @@ def test_move_memory_takes_what_the_page_had_typed(
     assert "<details open>" in moved.text  # type: ignore[attr-defined]  # the inspector, open
 
 
+@pytest.mark.demo  # the inspector's Move memory
 def test_move_memory_from_an_older_page_saves_nothing_over_newer_answers(
     app: Flask, driver: type[Wizard]
 ) -> None:
@@ -107,6 +108,7 @@ def test_move_memory_from_an_older_page_saves_nothing_over_newer_answers(
     assert text_field_shown(wizard, shown) != "Tab B"  # tab A's answers stand
 
 
+@pytest.mark.demo  # the inspector's Move memory
 def test_move_memory_with_memory_off_shows_the_typing_at_once(
     app: Flask, driver: type[Wizard]
 ) -> None:
@@ -119,6 +121,7 @@ def test_move_memory_with_memory_off_shows_the_typing_at_once(
     assert "In a browser cookie" in moved.text  # type: ignore[attr-defined]
 
 
+@pytest.mark.demo  # the inspector's Move memory
 def test_an_unknown_place_moves_nothing_and_keeps_the_typing(
     app: Flask, driver: type[Wizard]
 ) -> None:
@@ -128,3 +131,22 @@ def test_an_unknown_place_moves_nothing_and_keeps_the_typing(
     page = move_memory(wizard, step, "moon", **{name: TYPED})
     assert page.status_code == 200 and heading(page) == wizard.titles[0]  # type: ignore[attr-defined, arg-type]
     assert text_field_shown(wizard, page.text) == TYPED  # type: ignore[attr-defined]
+
+
+def test_a_link_of_an_older_page_of_a_moved_draft_keeps_nothing_it_did_not_send(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    """A Back or Change of an older page (memory in the form: a post marked goto) is a way
+    somewhere, not a send: it leads to the moved draft and writes nothing there."""
+    wizard = driver(app.test_client(), "form")
+    wizard.start()
+    wizard.fill(wizard.steps[0])
+    data = {"csrf_token": wizard.token(), "strategy": "server", "flow": wizard.flow_name,
+            "draft": wizard.draft_id, "step": wizard.steps[1],
+            "memory_state": wizard.state}  # fmt: skip
+    moved = wizard.client.post("/memory/strategy", data=data)
+    new_id = moved.location.split("/")[2]
+    sent = wizard.post(wizard.steps[0], {"goto": "1"})  # the older page's Back
+    assert sent.status_code == 303 and sent.location.endswith("?notice=moved")
+    store = app.extensions["session_memory"].drafts
+    assert not store.load(new_id, True, "test").memory.has(f"unsaved:{wizard.steps[0]}")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import url_for
+from flask import current_app, url_for
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
@@ -103,7 +103,8 @@ class StepPage:
     @property
     def offers_examples(self) -> bool:
         """Whether the page has fields Use example answers can fill."""
-        return bool(self.flow.examples) and (not self.is_final or self.asks_again)
+        demo = bool(current_app.config["WIZARD_DEMO"])
+        return demo and bool(self.flow.examples) and (not self.is_final or self.asks_again)
 
     def with_examples(self, formdata: MultiDict[str, str]) -> MultiDict[str, str]:
         """The page's input with every empty field the flow has an example for filled in."""

@@ -37,7 +37,7 @@ from .flow import Flow, Step
 from .memory_off import question_before_off
 from .page import StepPage, with_file_errors
 from .registry import flows_of
-from .sections import error_list, group_index, groups, well_numbered
+from .sections import error_list, field_names, group_index, groups, well_numbered
 from .signals import submitted
 from .submission import SubmitRefusedError, TypingCounts
 from .summary import summary_of
@@ -119,7 +119,7 @@ def new_draft() -> ResponseReturnValue:
 
 @limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
-    if request.form.get("action") == "move-memory":  # the inspector's Move memory
+    if request.form.get("action") == "move-memory" and current_app.config["WIZARD_DEMO"]:
         return _move_memory(draft_id, step_name)
     if request.form.get("move_to") == "server" and memory.owns(draft_id):
         with contextlib.suppress(DraftChangedError):  # not moved: the save says why
@@ -281,7 +281,7 @@ def _no_longer_open(
             return redirect(url, 303)
         return render_template("engine/submitted.html", flow=flow, report=record)
     if successor := memory.moved_to(draft_id):  # moved by another tab: it lives on there
-        if keep_posted and request.method == "POST":
+        if keep_posted and request.method == "POST" and "goto" not in request.form:
             return _kept_where_moved(flow, successor, step_)
         return _go(flow, successor, step_, notice="moved")
     if memory.was_deleted(draft_id):  # in another tab: say so, not "expired"
@@ -312,6 +312,8 @@ def _kept_where_moved(flow: Flow, successor: str, step_: Step) -> ResponseReturn
         return _go(flow, successor, step_, notice="moved")
     page = StepPage(flow, step_, draft)
     posted = _posted_formdata(page)  # files of an older page are not stored
+    if not field_names(page.form(posted)) & set(posted):  # nothing of this page was sent
+        return _go(flow, successor, step_, notice="moved")
     if not page.memory.carries_forward:
         return render_step(page, page.form(posted), errors=[], notice="moved-kept")
     try:
@@ -352,8 +354,10 @@ def _changed_page(
     page: StepPage, received: Received, action: str, stale: bool
 ) -> ResponseReturnValue | None:
     """Use example answers, Add and Remove: the page again, changed, nothing taken yet."""
-    if action == "example" and page.offers_examples:
-        return _with_examples(page, received, stale)
+    if action == "example":  # never a submit, even where there is nothing to fill
+        if page.offers_examples:
+            return _with_examples(page, received, stale)
+        return render_step(page, page.form(received.formdata), errors=[])
     if page.collection:
         return (
             _changed_elsewhere(page, received) if stale else _change_items(page, received, action)
@@ -436,7 +440,8 @@ def _with_examples(page: StepPage, received: Received, stale: bool) -> ResponseR
     form = page.form(formdata)
     if not page.memory.carries_forward or received.errors:
         form = with_file_errors(form, page.collection, received.errors)
-        return render_step(page, form, errors=[], notice="examples")
+        errors: list[tuple[str, str]] | None = None if received.errors else []  # a file's, too
+        return render_step(page, form, errors=errors, notice="examples")
     try:
         page.keep_unsaved(formdata)
         memory.save_draft(page.draft)
@@ -491,7 +496,8 @@ def render_step(
     notice: str | None = None,
 ) -> tuple[str, int]:
     """Render a step page, with its error summary when there are errors."""
-    errors = error_list(page.name_items(form)) if errors is None else errors
+    page.name_items(form)  # beside each field too, whatever the summary lists
+    errors = error_list(form) if errors is None else errors
     context = {
         "page": page,
         "form": form,
