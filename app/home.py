@@ -52,9 +52,7 @@ def switch_memory() -> ResponseReturnValue:
     if at_risk and request.form.get("confirmed") != "yes":
         fields = {"memory": "off", "next": back}
         carried = request.form.get("memory_state", "")  # memory in the page: handed on as sent
-        question = memory_off.question_before_off(request.path, fields, back, carried)
-        if question is not None:
-            return question
+        return memory_off.question_before_off(at_risk, request.path, fields, back, carried)
     memory.switch_memory(on)
     return redirect(back + ("?notice=discarded" if at_risk else ""), 303)
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.extensions import db
+from tests.adversarial.browsers import step_form
 
 TODAY = dt.date.today().isoformat()
 
@@ -182,6 +183,14 @@ class Wizard:
         if self.strategy == "form":
             return self.post(step, {"goto": "1"})
         return self._seen(self.get(step))
+
+    def press(self, step: str, action: str, **fields: str) -> TestResponse:
+        """Press a button of the step's page (its `action`), the page's form sent as it
+        stands with `fields` typed in."""
+        page = self.page if self.page is not None else self.show(step)
+        data = {**step_form(page, step).fields, **fields, "action": action}
+        data.pop("memory_state", None)  # post() adds the page's own
+        return self.post(step, data)
 
     def moved_on(self, response: TestResponse) -> TestResponse:
         """Assert a step's answer was taken: a 303 to what comes next, or that page itself

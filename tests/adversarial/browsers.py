@@ -106,3 +106,8 @@ def forms_of(response: TestResponse) -> list[PageForm]:
     reader = _FormReader()
     reader.feed(response.text)
     return reader.read()
+
+
+def step_form(response: TestResponse, step: str) -> PageForm:
+    """The form of the page that posts to the step (its own form, not the header's)."""
+    return next(f for f in forms_of(response) if f.action.endswith(f"/{step}"))

@@ -15,6 +15,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from tests.adversarial.browsers import PageForm, forms_of, heading
+from tests.adversarial.browsers import step_form as form_of_step
 from tests.helpers import PLACES, Wizard, employee_form, receipt_form, support_page
 
 # What scanners send (control characters, header injection), what int() and str.isdigit()
@@ -85,7 +86,7 @@ def variants(form: PageForm, skip: tuple[str, ...] = ()) -> Iterator[dict[str, s
 
 
 def step_form(page: TestResponse, step: str, typed: dict[str, str]) -> PageForm:
-    form = next(f for f in forms_of(page) if f.action.endswith(f"/{step}"))
+    form = form_of_step(page, step)
     form.fields.update({k: v for k, v in typed.items() if k in form.fields})
     form.fields.pop("confirm", None)  # unticked, so the review page comes back
     return form

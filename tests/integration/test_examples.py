@@ -11,23 +11,18 @@ import re
 import pytest
 from flask import Flask
 
-from tests.adversarial.browsers import forms_of, heading
+from tests.adversarial.browsers import heading, step_form
 from tests.helpers import Wizard
 
 TYPED = "Typed By Hand"
 
 
 def use_examples(wizard: Wizard, step: str, **typed: str) -> object:
-    page = wizard.page if wizard.page is not None else wizard.show(step)
-    form = next(f for f in forms_of(page) if f.action.endswith(f"/{step}"))  # type: ignore[arg-type]
-    data = {**form.fields, **typed, "action": "example"}
-    data.pop("memory_state", None)  # the driver adds the page's own
-    return wizard.post(step, data)
+    return wizard.press(step, "example", **typed)
 
 
 def step_fields(page: object, step: str) -> dict[str, str]:
-    form = next(f for f in forms_of(page) if f.action.endswith(f"/{step}"))  # type: ignore[arg-type]
-    return form.fields
+    return step_form(page, step).fields  # type: ignore[arg-type]
 
 
 @pytest.mark.demo  # a demo aid

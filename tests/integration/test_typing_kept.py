@@ -10,7 +10,7 @@ import re
 import pytest
 from flask import Flask
 
-from tests.adversarial.browsers import forms_of, heading
+from tests.adversarial.browsers import heading
 from tests.helpers import Wizard
 
 PLACES = ("server", "cookie", "form")
@@ -63,11 +63,7 @@ def test_a_refused_page_with_memory_off_keeps_nothing(app: Flask, driver: type[W
 
 def move_memory(wizard: Wizard, step: str, place: str, **typed: str) -> object:
     """The inspector's Move memory: a button of the page's form, sent with what it holds."""
-    page = wizard.page if wizard.page is not None else wizard.get(step)
-    form = next(f for f in forms_of(page) if f.action.endswith(f"/{step}"))
-    data = {**form.fields, **typed, "strategy": place, "action": "move-memory"}
-    data.pop("memory_state", None)  # the driver adds the page's own
-    return wizard.post(step, data)
+    return wizard.press(step, "move-memory", strategy=place, **typed)
 
 
 @pytest.mark.demo  # the inspector's Move memory

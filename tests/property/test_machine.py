@@ -47,7 +47,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from app.extensions import db
-from tests.adversarial.browsers import forms_of
+from tests.adversarial.browsers import step_form
 from tests.property import (
     BASE,
     OVER_BUDGET,
@@ -66,8 +66,7 @@ NOT_TYPED = frozenset({"csrf_token", "revision", "memory_state", "action", "stra
 
 def fields_shown(response: TestResponse, step: str) -> dict[str, str]:
     """The fields of the step's form as the page shows them (what a person typed)."""
-    form = next(f for f in forms_of(response) if f.action.endswith(f"/{step}"))
-    return {k: v for k, v in form.fields.items() if k not in NOT_TYPED}
+    return {k: v for k, v in step_form(response, step).fields.items() if k not in NOT_TYPED}
 
 
 def path_and_query(response: TestResponse) -> str:

@@ -36,14 +36,11 @@ def at_risk() -> list[AtRisk]:
 
 
 def question_before_off(
-    confirm_to: str, fields: Mapping[str, str], back: str, carried: str = ""
-) -> str | None:
-    """The question page when turning memory off would discard answers (None: nothing
-    would be lost). Yes sends `fields` (with confirmed=yes) to `confirm_to`; Cancel goes
-    back; `carried`: memory that travels in the page, handed on as it was sent."""
-    found = at_risk()
-    if not found:
-        return None
+    found: list[AtRisk], confirm_to: str, fields: Mapping[str, str], back: str, carried: str = ""
+) -> str:
+    """The question page listing the drafts turning memory off would discard (`found`, from
+    at_risk). Yes sends `fields` (with confirmed=yes) to `confirm_to`; Cancel goes back;
+    `carried`: memory that travels in the page, handed on as it was sent."""
     others = len(memory.owned_draft_ids()) > len(found)  # some not seen from here
     return render_template(
         "memory_off.html",

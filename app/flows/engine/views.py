@@ -34,7 +34,7 @@ from ...memory import (
 )
 from ...security import local_path
 from .flow import Flow, Step
-from .memory_off import question_before_off
+from .memory_off import at_risk, question_before_off
 from .page import StepPage, with_file_errors
 from .registry import flows_of
 from .sections import error_list, field_names, group_index, groups, well_numbered
@@ -107,8 +107,8 @@ def new_draft() -> ResponseReturnValue:
     if (mode := request.form.get("memory")) in ("on", "off"):  # "try it the other way"
         if mode == "off" and request.form.get("confirmed") != "yes":
             back = local_path(request.form.get("next", "/"))
-            if question := question_before_off(request.path, {"memory": "off"}, back):
-                return question
+            if found := at_risk():
+                return question_before_off(found, request.path, {"memory": "off"}, back)
         memory.switch_memory(mode == "on")
     chosen = request.form.get("strategy", "")  # the start page's place, chosen with Start
     if chosen in memory.place_labels():
