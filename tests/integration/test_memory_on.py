@@ -47,6 +47,20 @@ def test_every_step_redirects_with_303_and_later_pages_show_earlier_answers(
         assert shown in review
 
 
+def test_review_shows_each_category_once_with_its_receipt(wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee()
+    wizard.fill_receipts(2, amount="120", currency="EUR")
+    wizard.fill_categories(["Lodging", "Other"], purpose="Berlin conference")
+    review = wizard.get("review").text.split("</main>", 1)[0]  # the inspector shows memory
+    assert review.count("Lodging") == 1 and review.count("Other: Details") == 1
+    purpose_block = review.split("Categories and business purpose", 1)[1]
+    assert (
+        "Berlin conference" in purpose_block
+        and wizard.url("categories") + '">Change' in purpose_block
+    )
+
+
 def test_going_back_shows_what_was_typed(wizard: Wizard) -> None:
     wizard.start()
     wizard.fill_employee(full_name="Grace Hopper")

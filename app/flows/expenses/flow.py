@@ -17,7 +17,7 @@ from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
 from .submit import find_report, submit_report
-from .summary import answers_of, category_row, receipt_legend, receipt_rows, totals
+from .summary import answers_of, receipt_legend, receipt_rows, totals
 from .values import Receipt
 
 
@@ -67,8 +67,7 @@ CATEGORIES = PerItem(
     "categories",
     RECEIPTS,
     CategoryFields,
-    "receipt_id",
-    item_row=category_row,
+    "receipt_id",  # each category is shown with its receipt (receipt_rows), once
     template="expenses/categories.html",
 )
 PURPOSE = Single(

@@ -36,11 +36,6 @@ def receipt_rows(receipt: dict[str, Any], shown: Shown) -> tuple[Row, ...]:
     )
 
 
-def category_row(number: int, receipt: dict[str, Any], category: dict[str, str]) -> Row:
-    """'Receipt 1: Hotel Adlon' -> 'Lodging'."""
-    return Row(f"Receipt {number}: {receipt['merchant']}", category_text(category))
-
-
 def totals(answers: dict[str, Any]) -> list[Block]:
     """The report's total in each currency it uses."""
     sums: dict[str, int] = defaultdict(int)
