@@ -246,7 +246,9 @@
 // entry in this tab's history (history.state): the entry is then no longer a POST, so Back,
 // Forward and reload ask the server for the address, which cannot show the page without its
 // memory (templates/engine/not_in_address.html); that page sends the memory kept here back,
-// as the page's own Back button does, and the page comes back as it was left.
+// as the page's own Back button does, and the page comes back as it was left. Once the draft
+// has ended (submitted, deleted, expired), an entry that held it forgets it when it is shown
+// again (data-draft-ended): a refused Submit still comes back with Back.
 (function () {
   "use strict";
   var KEY = "expenseWizardPage";
@@ -254,13 +256,30 @@
   var SKIPPED = ["csrf_token", "memory_state", "revision", "goto", "action", "move_to"];
   if (!window.history || typeof history.replaceState !== "function") return;
 
+  if (document.body.hasAttribute("data-draft-ended")) {
+    if (history.state && history.state[KEY]) {
+      var rest = Object.assign({}, history.state);
+      delete rest[KEY];
+      history.replaceState(rest, "", location.href);
+    }
+    try {
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf(TYPED) === 0) sessionStorage.removeItem(key);
+      });
+    } catch (e) {
+      // No storage: nothing kept there.
+    }
+    return;
+  }
+
   var restore = document.querySelector("form[data-restore-page]");
   if (restore) {
     var kept = history.state && history.state[KEY];
     if (!kept || kept.url !== location.pathname || !kept.memory) return;
     restore.querySelector("input[name=memory_state]").value = kept.memory;
     try {
-      sessionStorage.setItem(TYPED + kept.url, JSON.stringify(kept.typed || []));
+      var carried = { revision: kept.revision, typed: kept.typed || [] };
+      sessionStorage.setItem(TYPED + kept.url, JSON.stringify(carried));
     } catch (e) {
       // Storage refused: the page comes back with its memory, without what was typed.
     }
@@ -272,6 +291,8 @@
   var form = document.getElementById("step-form");
   var memoryField = form && form.querySelector("input[name=memory_state]");
   if (!own || !memoryField) return;
+  var revisionField = form.querySelector("input[name=revision]");
+  var revision = revisionField ? revisionField.value : "";
 
   function fields() {
     return Array.prototype.filter.call(
@@ -304,10 +325,12 @@
     });
   }
 
+  // Only over the answers it was typed over: a page brought back later with newer answers
+  // (another revision of the draft) shows those.
   try {
-    var typed = JSON.parse(sessionStorage.getItem(TYPED + own) || "null");
+    var carried = JSON.parse(sessionStorage.getItem(TYPED + own) || "null");
     sessionStorage.removeItem(TYPED + own);
-    if (typed) fill(typed);
+    if (carried && carried.revision === revision) fill(carried.typed);
   } catch (e) {
     // Nothing kept: the page as its memory shows it.
   }
@@ -330,7 +353,7 @@
   var settling = null;
   function keep() {
     clearTimeout(settling);
-    var page = { url: own, memory: memory, typed: typedIn() };
+    var page = { url: own, memory: memory, revision: revision, typed: typedIn() };
     var now = JSON.stringify(page);
     if (now === kept && location.pathname === own) return;
     kept = now;

@@ -2,7 +2,8 @@
 at 1280 and 390 px: the address bar shows the page's own address (after Continue and after
 the inspector's Move memory), the browser's Back, Forward and reload bring the page back as
 it was left (never "Confirm Form Resubmission": net::ERR_CACHE_MISS in Playwright), and a
-step's address opened in a new tab says truthfully why it cannot show the page."""
+step's address opened in a new tab says truthfully why it cannot show the page. Once the
+draft is submitted or deleted, nothing of it stays in the tab: Back says so instead."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.conftest import assert_no_axe_violations, choose_place
-from tests.e2e.flows import BrowserFlow, continue_to, expect_step, field, fill_page, press, start
+from tests.e2e.flows import (
+    BrowserFlow,
+    continue_to,
+    expect_step,
+    field,
+    fill_page,
+    press,
+    send,
+    start,
+    walk_to,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -155,3 +166,60 @@ def test_a_step_address_opened_in_a_new_tab_says_why_and_offers_back_and_start(
     press(main, flow.start_label)
     expect_step(tab, 1, flow.titles[0])
     assert tab.url.rsplit("/", 2)[1] != address.rsplit("/", 2)[1]
+
+
+def held_in_tab(page: Page) -> str:
+    """What this tab holds besides the page: its history entry's state and sessionStorage."""
+    held: str = page.evaluate("JSON.stringify([history.state, Object.entries(sessionStorage)])")
+    return held
+
+
+def expect_nothing_brought_back(page: Page, heading: str) -> None:
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert "expenseWizardPage" not in held_in_tab(page)
+    assert "expense-wizard-typed" not in held_in_tab(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_after_submit_or_delete_back_brings_nothing_back(
+    page: Page, flow: BrowserFlow, width: int, screenshot: Shot
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    choose_place(page, "form")
+    walk_to(page, flow, 4)
+    assert "expenseWizardPage" in held_in_tab(page)  # until it is sent
+    send(page, flow)
+    expect_nothing_brought_back(page, f"This {flow.noun} has already been submitted")
+    screenshot(page, f"u05-{flow.name}-back-after-submit-{width}")
+
+    start(page, flow)
+    fill_page(page, flow)
+    continue_to(page, flow, 2)
+    field(page, flow.step2_text).fill(TYPED)
+    page.wait_for_function(f"() => JSON.stringify(history.state).includes('{TYPED}')")
+    page.evaluate("document.getElementById('expiry-dialog').showModal()")
+    press(page.get_by_role("dialog"), "Delete my draft now")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(flow.titles[1])
+    expect_nothing_brought_back(page, "Submit an expense report")  # the start page
+    expect(page.get_by_role("status")).to_have_text("Your draft was deleted.")
+
+
+def test_typing_kept_for_an_older_revision_is_not_laid_over_newer_answers(
+    page: Page, flow: BrowserFlow
+) -> None:
+    started(page, flow, 1280)
+    fill_page(page, flow)
+    # What a bringing back that never arrived left in this tab (say, the network failed)
+    page.evaluate(
+        """() => sessionStorage.setItem("expense-wizard-typed:" + location.pathname,
+          JSON.stringify({revision: "older", typed: Array.from(
+            document.querySelectorAll("#step-form input[type=text]"), e => [e.name, "Stale"])}))"""
+    )
+    continue_to(page, flow, 2)
+    press(page, "Back")  # step 1 again at the same address, with the answers just sent
+    expect_step(page, 1, flow.titles[0])
+    values = page.locator("#step-form input[type=text]").evaluate_all(
+        "all => all.map(e => e.value)"
+    )
+    assert values and "Stale" not in values
