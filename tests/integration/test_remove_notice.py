@@ -25,3 +25,20 @@ def test_remove_says_which_item_went_and_keeps_the_rest(
     assert f"{wizard.items}-1-id" not in page.text  # one item left
     again = wizard.post(wizard.items_step, {**data, "action": "remove-7"})  # no such item
     assert "was removed" not in again.text
+
+
+def test_a_crafted_notice_names_no_item_the_page_could_not_have_lost(
+    app: Flask, driver: type[Wizard]
+) -> None:
+    wizard = driver(app.test_client(), memory_on=True, follow=True)
+    wizard.start()
+    for step in wizard.steps[: wizard.steps.index(wizard.items_step)]:
+        wizard.fill(step)
+    wizard.post(wizard.items_step, {**wizard.items_page([{}]), "action": "add"})  # 2 shown
+    heading = wizard.items[:-1].capitalize()
+    for crafted, says in (("removed-3", True), ("removed-4", False), ("removed-99", False)):
+        page = wizard.client.get(wizard.url(wizard.items_step) + f"?notice={crafted}")
+        assert (f"{heading} {crafted[8:]} was removed" in page.text) is says, crafted
+    for crafted, says in (("file-removed-2", True), ("file-removed-3", False)):
+        page = wizard.client.get(wizard.url(wizard.items_step) + f"?notice={crafted}")
+        assert (f"The file of {heading.lower()} {crafted[13:]}" in page.text) is says, crafted

@@ -37,7 +37,14 @@ from .flow import Flow, Step
 from .memory_off import at_risk, question_before_off
 from .page import StepPage, with_file_errors
 from .registry import flows_of
-from .sections import error_list, field_names, group_index, groups, well_numbered
+from .sections import (
+    Collection,
+    error_list,
+    field_names,
+    group_index,
+    groups,
+    well_numbered,
+)
 from .signals import submitted
 from .submission import SubmitRefusedError, TypingCounts
 from .summary import summary_of
@@ -502,7 +509,7 @@ def render_step(
         "page": page,
         "form": form,
         "errors": errors,
-        "notice": _notice(page, notice or request.args.get("notice", "")),
+        "notice": _notice(page, form, notice or request.args.get("notice", "")),
         "files": page.stored_files(form),
         "expires_in": memory.seconds_left(page.draft),
         "offer_server": offer_server,
@@ -514,14 +521,11 @@ def render_step(
     return render_template(page.step.template, **context), status
 
 
-def _notice(page: StepPage, name: str) -> str | None:
+def _notice(page: StepPage, form: Any, name: str) -> str | None:
     """A notice by its name; with none, a new draft's first page says where its memory
     lives (the start page's choice, made with Start)."""
     if page.collection and (went := REMOVED.fullmatch(name)):
-        item = f"{page.collection.item_heading} {went[2]}"
-        if went[1]:
-            return f"The file of {item.lower()} was removed. Everything else is as you left it."
-        return f"{item} was removed. Everything else you typed is kept."
+        return _removed(page.collection, form, went)
     where = memory.place_labels()[memory.strategy_of(page.draft.id)]
     if name == "memory-moved":
         return (
@@ -531,6 +535,19 @@ def _notice(page: StepPage, name: str) -> str | None:
     if name or page.step is not page.flow.first or page.draft.revision:
         return NOTICES.get(name)
     return f"Where session memory lives for this draft: {where} (the start page's setting)."
+
+
+def _removed(collection: Collection, form: Any, went: re.Match[str]) -> str | None:
+    """'Receipt 2 was removed', if the page shown could follow that (an address typed by
+    hand, 'removed-99', says nothing)."""
+    shown = len(form[collection.name]) if collection.name in form else 0
+    number = int(went[2])
+    if not 1 <= number <= (shown if went[1] else shown + 1):
+        return None
+    item = f"{collection.item_heading} {number}"
+    if went[1]:
+        return f"The file of {item.lower()} was removed. Everything else is as you left it."
+    return f"{item} was removed. Everything else you typed is kept."
 
 
 def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:
