@@ -8,30 +8,22 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...extensions import db
+from ..engine.records import SubmittedRecord
 
 
-class Report(db.Model):  # type: ignore[name-defined,misc]
+class Report(SubmittedRecord, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(12), unique=True)
-    draft_id: Mapped[str] = mapped_column(String(64), unique=True)  # the id it was sent from
     # The draft's first id, kept when its memory moves elsewhere under a new id: one report
-    # per lineage, however many older pages or moved copies of the draft are sent.
+    # per lineage, however many older pages or moved copies of the draft are sent. (NULL in
+    # rows from before lineages: database.NEW_COLUMNS.)
     lineage: Mapped[str | None] = mapped_column(String(64), unique=True)
-    submitted_at: Mapped[dt.datetime]
     full_name: Mapped[str] = mapped_column(String(100))
     work_email: Mapped[str] = mapped_column(String(320))
     employee_id: Mapped[str] = mapped_column(String(20))
     department: Mapped[str] = mapped_column(String(40))
     manager_email: Mapped[str] = mapped_column(String(320))
     business_purpose: Mapped[str] = mapped_column(String(200))
-    memory_on: Mapped[bool]
-    fields_typed: Mapped[int]
-    fields_repeated: Mapped[int]
-    # Whether session memory was on for every page accepted ("on"), off ("off") or on for
-    # some and off for others ("part"): the confirmation says which. memory_on: at submit.
-    memory_use: Mapped[str] = mapped_column(String(4), default="on", server_default="on")
     items: Mapped[list[LineItem]] = relationship(
         back_populates="report", order_by="LineItem.position", cascade="all, delete-orphan"
     )

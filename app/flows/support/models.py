@@ -8,16 +8,13 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...extensions import db
+from ..engine.records import SubmittedRecord
 
 
-class SupportRequest(db.Model):  # type: ignore[name-defined,misc]
+class SupportRequest(SubmittedRecord, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "support_requests"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str] = mapped_column(String(12), unique=True)
-    draft_id: Mapped[str] = mapped_column(String(64), unique=True)  # the id it was sent from
     lineage: Mapped[str] = mapped_column(String(64), unique=True)  # one request per draft
-    submitted_at: Mapped[dt.datetime]
     full_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(320))
     customer_number: Mapped[str] = mapped_column(String(20))
@@ -29,10 +26,6 @@ class SupportRequest(db.Model):  # type: ignore[name-defined,misc]
     what_went_wrong: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text)
     urgency: Mapped[str] = mapped_column(String(6))
-    memory_on: Mapped[bool]
-    fields_typed: Mapped[int]
-    fields_repeated: Mapped[int]
-    memory_use: Mapped[str] = mapped_column(String(4))  # "on", "off" or "part" (Report's)
     attachments: Mapped[list[SupportAttachment]] = relationship(
         order_by="SupportAttachment.position", cascade="all, delete-orphan"
     )
