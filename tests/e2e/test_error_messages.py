@@ -45,7 +45,7 @@ def test_each_line_of_the_summary_names_its_receipt(
     expect(summary.get_by_role("link")).to_have_text(
         [
             "Enter the date of receipt 1",
-            "Merchant must be 100 characters or fewer (receipt 1)",
+            "The merchant of receipt 1 must be 100 characters or fewer",
             "The amount of receipt 1 must use a point for decimals, like 12.50",
             "Enter the date of receipt 2",
             "The amount of receipt 2 must be a number without a currency sign, like 12.50",

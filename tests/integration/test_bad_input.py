@@ -22,7 +22,7 @@ TOO_OLD = (dt.date.today() - dt.timedelta(days=366)).isoformat()
         ("full_name", "   ", "Enter your full name"),
         ("employee_id", "   ", "Enter your employee ID"),
         ("full_name", LONG, "Full name must be 100 characters or fewer"),
-        ("full_name", "Ada\x00Lovelace", "Remove the special characters"),
+        ("full_name", "Ada\x00Lovelace", "Full name must not include special characters"),
         ("work_email", "", "Enter your work email address"),
         ("work_email", "ada.example.com", "Enter a work email address in the correct format"),
         ("employee_id", "", "Enter your employee ID"),
@@ -60,14 +60,26 @@ def test_an_employee_id_is_kept_exactly_as_typed(wizard: Wizard) -> None:
     ("changes", "field", "message"),
     [
         ({"date": ""}, "date", "Enter the date of receipt 1"),
-        ({"date": "2026-02-30"}, "date", "Date must be a real date, like 2026-11-02 (receipt 1)"),
-        ({"date": "yesterday"}, "date", "Date must be a real date, like 2026-11-02 (receipt 1)"),
+        (
+            {"date": "2026-02-30"},
+            "date",
+            "The date of receipt 1 must be a real date, like 2026-11-02",
+        ),
+        (
+            {"date": "yesterday"},
+            "date",
+            "The date of receipt 1 must be a real date, like 2026-11-02",
+        ),
         ({"date": FUTURE}, "date", "The date of receipt 1 must be today or in the past"),
         ({"date": TOO_OLD}, "date", "The date of receipt 1 must be within the last 365 days"),
         ({"merchant": ""}, "merchant", "Enter the merchant of receipt 1"),
         ({"merchant": "  "}, "merchant", "Enter the merchant of receipt 1"),
         ({"amount": " "}, "amount", "Enter the amount of receipt 1"),
-        ({"merchant": LONG}, "merchant", "Merchant must be 100 characters or fewer (receipt 1)"),
+        (
+            {"merchant": LONG},
+            "merchant",
+            "The merchant of receipt 1 must be 100 characters or fewer",
+        ),
         ({"amount": ""}, "amount", "Enter the amount of receipt 1"),
         ({"amount": "twelve"}, "amount", "The amount of receipt 1 must be a number, like 12.50"),
         ({"amount": "-5"}, "amount", "The amount of receipt 1 must be a number, like 12.50"),
@@ -109,7 +121,12 @@ def test_an_employee_id_is_kept_exactly_as_typed(wizard: Wizard) -> None:
         (
             {"description": "d" * 201},
             "description",
-            "Description must be 200 characters or fewer (receipt 1)",
+            "The description of receipt 1 must be 200 characters or fewer",
+        ),
+        (
+            {"description": "Taxi\x1b[2J"},
+            "description",
+            "The description of receipt 1 must not include special characters",
         ),
     ],
 )

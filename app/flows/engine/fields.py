@@ -146,9 +146,7 @@ class RadioField(wtforms.RadioField):
 
 
 # Text fields refuse control characters: they cannot be typed, only injected.
-NO_CONTROL = Regexp(
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", message="Remove the special characters"
-)
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def strip(value: Any) -> Any:
@@ -204,7 +202,10 @@ def _text_checks(
     too_long = Length(max=max_length, message=f"{label} must be {max_length:,} characters or fewer")
     when = [c for c in checks if isinstance(c, RequiredWhen)]
     others = [c for c in checks if not isinstance(c, RequiredWhen)]
-    own = [*when, too_long, NO_CONTROL, *others]
+    # The engine's own messages begin with the label: on an item, the item is named after
+    # it ("Description of receipt 2 must be ...", sections.name_items).
+    no_control = Regexp(NO_CONTROL, message=f"{label} must not include special characters")
+    own = [*when, too_long, no_control, *others]
     # No Optional() for optional fields: it would stop inline validate_<field> checks.
     return [DataRequired(required), *own] if required else own
 

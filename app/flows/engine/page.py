@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -110,10 +111,22 @@ class StepPage:
         """The page's input with every empty field the flow has an example for filled in."""
         filled = MultiDict(formdata)
         for name in sorted(field_names(self.form(formdata))):
-            example = self.flow.examples.get(ITEM_NUMBER.sub("-", name))
+            example = self._example_for(ITEM_NUMBER.sub("-", name))
             if example is not None and not filled.get(name):
                 filled[name] = example() if callable(example) else example
         return filled
+
+    def _example_for(self, key: str) -> str | Callable[[], str] | None:
+        """The flow's example for a field ("receipts-merchant"); a per-item answer asked
+        with its item ("receipts-category") has the example of its own page's field
+        ("categories-category")."""
+        if key in self.flow.examples:
+            return self.flow.examples[key]
+        items, _, field = key.partition("-")
+        for section in self.flow.sections:
+            if isinstance(section, PerItem) and section.of.name == items:
+                return self.flow.examples.get(f"{section.name}-{field}")
+        return None
 
     @property
     def number(self) -> int:

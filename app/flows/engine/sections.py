@@ -606,17 +606,21 @@ def name_items(
             name = f"{collection.item_heading.lower()} {number}" + (f" ({label})" if label else "")
             for item_field in entry.form:
                 if item_field.errors:
-                    item_field.errors = [_named(message, name) for message in item_field.errors]
+                    label = item_field.label.text
+                    item_field.errors = [_named(m, name, label) for m in item_field.errors]
 
 
-def _named(message: str, name: str) -> str:
+def _named(message: str, name: str, label: str) -> str:
     for selected in SELECTED:
         if message.startswith(selected):
             kind = selected.rsplit(" ", 1)[1]
             return f"The {kind} selected for {name}{message.removeprefix(selected)}"
     if ITEM in message:
         return message.replace(ITEM, name)
-    return f"{message} ({name})"  # a message of the engine's own (a length, a date)
+    if message.startswith(f"{label} "):  # the engine's own: a length, a date, a character
+        # as a flow's own messages say it: "The date of receipt 2 must be a real date"
+        return f"The {label[:1].lower()}{label[1:]} of {name}{message.removeprefix(label)}"
+    return f"{message} ({name})"  # a flow's message that forgot {item}
 
 
 def error_list(form: Any) -> list[tuple[str, str]]:

@@ -215,13 +215,8 @@ def _move_memory(draft_id: str, step_name: str) -> ResponseReturnValue:
         return _changed_elsewhere(page, received)
     if place not in memory.place_labels():  # no form sends this: the page again, as typed
         return render_step(page, page.form(received.formdata), errors=[])
-    try:
-        page.keep_unsaved(received.formdata)
-        memory.save_draft(page.draft, guarded=True)
-    except BudgetExceededError as e:
-        return _refused(page, page.form(received.formdata), e)
-    except DraftChangedError:
-        return _changed_elsewhere(page, received)
+    if not_kept := _typing_kept(page, received.formdata, received, guarded=True):
+        return not_kept
     memory.choose_strategy(place)
     moved_id, notice = moved_saying_why(draft_id, place)
     if page.memory.carries_forward:
@@ -409,13 +404,8 @@ def _change_items(page: StepPage, received: Received, action: str) -> ResponseRe
     if not page.memory.carries_forward or received.errors:
         form = with_file_errors(form, page.collection, received.errors)
         return _shown_again(page, form, notice=notice)
-    try:
-        page.keep_unsaved(formdata)
-        memory.save_draft(page.draft)
-    except BudgetExceededError as e:
-        return _refused(page, form, e)
-    except DraftChangedError:  # another tab wrote this cookie draft at the same moment
-        return _changed_elsewhere(page, received)
+    if not_kept := _typing_kept(page, formdata, received):
+        return not_kept
     url = url_for(
         ".step", draft_id=page.draft.id, step_name=page.step.name, notice=notice, _anchor=anchor
     )
@@ -449,13 +439,8 @@ def _with_examples(page: StepPage, received: Received, stale: bool) -> ResponseR
         form = with_file_errors(form, page.collection, received.errors)
         errors: list[tuple[str, str]] | None = None if received.errors else []  # a file's, too
         return render_step(page, form, errors=errors, notice="examples")
-    try:
-        page.keep_unsaved(formdata)
-        memory.save_draft(page.draft)
-    except BudgetExceededError as e:
-        return _refused(page, form, e)
-    except DraftChangedError:
-        return _changed_elsewhere(page, received)
+    if not_kept := _typing_kept(page, formdata, received):
+        return not_kept
     return _go(page.flow, page.draft.id, page.step, notice="examples")
 
 
@@ -548,6 +533,22 @@ def _removed(collection: Collection, form: Any, went: re.Match[str]) -> str | No
     if went[1]:
         return f"The file of {item.lower()} was removed. Everything else is as you left it."
     return f"{item} was removed. Everything else you typed is kept."
+
+
+def _typing_kept(
+    page: StepPage, formdata: MultiDict[str, str], received: Received, guarded: bool = False
+) -> ResponseReturnValue | None:
+    """Keep what the page had typed (not yet checked) in memory; None when kept, else the
+    page again saying why not (too large, or another tab wrote the draft at that moment).
+    guarded: the write must not follow another tab's (Move memory moves what it writes)."""
+    try:
+        page.keep_unsaved(formdata)
+        memory.save_draft(page.draft, guarded=guarded)
+    except BudgetExceededError as e:
+        return _refused(page, page.form(formdata), e)
+    except DraftChangedError:
+        return _changed_elsewhere(page, received)
+    return None
 
 
 def _changed_elsewhere(page: StepPage, received: Received) -> tuple[str, int]:

@@ -98,7 +98,6 @@ EXAMPLES: dict[str, str | Callable[[], str]] = {
     "receipts-amount": "18.00",
     "receipts-currency": "EUR",
     "categories-category": "Meals",
-    "receipts-category": "Meals",  # asked with its receipt (memory off)
     "business_purpose": "Lunch with a client in Berlin",
 }
 
