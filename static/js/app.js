@@ -247,30 +247,13 @@
 // Forward and reload ask the server for the address, which cannot show the page without its
 // memory (templates/engine/not_in_address.html); that page sends the memory kept here back,
 // as the page's own Back button does, and the page comes back as it was left. Once the draft
-// has ended (submitted, deleted, expired), an entry that held it forgets it when it is shown
-// again (data-draft-ended): a refused Submit still comes back with Back.
+// has ended, an entry that held it forgets it when it is shown again (static/js/ended.js).
 (function () {
   "use strict";
   var KEY = "expenseWizardPage";
   var TYPED = "expense-wizard-typed:"; // sessionStorage: read once, by the page brought back
   var SKIPPED = ["csrf_token", "memory_state", "revision", "goto", "action", "move_to"];
   if (!window.history || typeof history.replaceState !== "function") return;
-
-  if (document.body.hasAttribute("data-draft-ended")) {
-    if (history.state && history.state[KEY]) {
-      var rest = Object.assign({}, history.state);
-      delete rest[KEY];
-      history.replaceState(rest, "", location.href);
-    }
-    try {
-      Object.keys(sessionStorage).forEach(function (key) {
-        if (key.indexOf(TYPED) === 0) sessionStorage.removeItem(key);
-      });
-    } catch (e) {
-      // No storage: nothing kept there.
-    }
-    return;
-  }
 
   var restore = document.querySelector("form[data-restore-page]");
   if (restore) {
