@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     # Submitted reports
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite in instance/reports.sqlite3
+    # Approval (SPEC §11): how long the manager's emailed link works, and how often one
+    # client may open or press it (a token is 256 bits: the limit guards the server).
+    "APPROVAL_LINK_LIFETIME": 14 * 24 * 60 * 60,
+    "APPROVAL_RATE": "60 per minute; 600 per hour",
     # CSRF tokens live as long as the browser session, not one hour: a person who
     # pauses on a step must not lose it to a token timeout.
     "WTF_CSRF_TIME_LIMIT": None,

@@ -17,6 +17,7 @@ from ..engine.submission import Submission
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
 from .submit import find_report, submit_report
+from .approval.service import follow_up as approval_follow_up
 from .summary import answers_of, receipt_legend, receipt_rows, totals
 from .values import Receipt
 
@@ -129,6 +130,7 @@ EXPENSES = Flow(
         store=submit_report,
         find=find_report,
         answers_of=answers_of,
+        follow_up=approval_follow_up,
     ),
     refusals={
         BudgetExceededError: "This report is too large to keep in session memory ({size:,} "

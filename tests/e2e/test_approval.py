@@ -1,0 +1,69 @@
+"""Approval in Chromium (issue 20): the employee submits, opens the Mailbox, plays the
+manager through the emailed link (reject without a reason first: the GOV.UK error
+pattern), and the confirmation shows the decision and the report's history; at 1280 and
+390 px, axe 0 violations on every page state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.flows import EXPENSES, press, send, walk_to
+
+pytestmark = pytest.mark.e2e
+
+Check = Callable[[Page, str], None]
+
+
+def open_the_managers_email(page: Page, reference: str) -> None:
+    page.get_by_role("link", name="Open the Mailbox").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mailbox")
+    subject = f"Expense report {reference} from Grace Hopper to approve"
+    for _ in range(20):  # the app's background sender writes it within a moment
+        if page.get_by_role("link", name=subject).count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
+    page.get_by_role("link", name=subject).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(subject)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_submit_mailbox_reject_and_the_status_the_employee_sees(
+    page: Page, width: int, check_page: Check
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    walk_to(page, EXPENSES, 4)
+    reference = send(page, EXPENSES)
+    confirmation = page.url
+    expect(page.get_by_role("heading", name="Status: Awaiting approval")).to_be_visible()
+    check_page(page, f"a01-confirmation-awaiting-{width}")
+
+    open_the_managers_email(page, reference)
+    check_page(page, f"a02-mailbox-message-{width}")
+    page.get_by_role("link", name="/approve/").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Approve expense report")
+    main = page.get_by_role("main")
+    expect(main).to_contain_text(reference)
+    expect(main).to_contain_text("Cafe Einstein")
+    check_page(page, f"a03-approve-{width}")
+
+    press(page, "Reject")  # without a reason
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link")).to_have_text(["Enter the reason for rejecting"])
+    check_page(page, f"a04-approve-error-{width}")
+    page.get_by_label("Reason for rejecting").fill("The taxi was a personal trip")
+    press(page, "Reject")
+    expect(page.get_by_role("heading", name="Status: Rejected")).to_be_visible()
+    expect(main).to_contain_text("Reason: The taxi was a personal trip")
+    expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+    check_page(page, f"a05-approve-decided-{width}")
+
+    page.goto(confirmation)
+    expect(page.get_by_role("heading", name="Status: Rejected")).to_be_visible()
+    history = page.get_by_role("list").filter(has_text="Submitted by Grace Hopper")
+    expect(history).to_contain_text("Opened by the approver")
+    expect(history).to_contain_text("Rejected: The taxi was a personal trip")
+    check_page(page, f"a06-confirmation-rejected-{width}")
