@@ -19,6 +19,7 @@ from .attachments import models as file_models  # noqa: F401  (registers the tab
 from .extensions import db
 from .flows.expenses import models  # noqa: F401
 from .flows.support import models as support_models  # noqa: F401
+from .outbox import models as outbox_models  # noqa: F401
 
 log = logging.getLogger(__name__)
 
