@@ -38,7 +38,7 @@ def test_a_queued_message_arrives_whole_with_its_stored_message_id(
 
 
 def test_a_message_without_html_is_sent_as_plain_text(app: Flask, smtp: SmtpServer) -> None:
-    queue(app, html=None)  # type: ignore[arg-type]
+    queue(app, html=None)
     deliver(app)
     [got] = smtp.received()
     assert got.get_content_type() == "text/plain"
@@ -76,7 +76,7 @@ def test_the_pause_between_tries_doubles_up_to_its_cap_then_the_message_fails(
     instance: object, smtp: SmtpServer
 ) -> None:
     config = {"OUTBOX_MAX_TRIES": 7, "OUTBOX_RETRY_MAX_SECONDS": 30}
-    app = make_app(instance, **QUIET, **smtp.config(), **config)  # type: ignore[arg-type]
+    app = make_app(instance, **QUIET, **smtp.config(), **config)
     queue(app)
     smtp.stop()
     at, pauses = outbox.utcnow(), []
