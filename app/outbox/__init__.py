@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     mail.init_app(app)
     sender = app.extensions["outbox"] = BackgroundSender(app)
     if app.config["OUTBOX_SEND_IN_BACKGROUND"]:
-        app.before_request(sender.start)  # also sends what an earlier run left queued
+        app.before_request(sender.start_if_pending)
     if not event.contains(db.session, "after_commit", _wake_after_commit):
         event.listen(db.session, "after_commit", _wake_after_commit)
         event.listen(db.session, "after_rollback", _forget_after_rollback)

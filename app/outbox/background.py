@@ -8,17 +8,21 @@ import threading
 import weakref
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..extensions import db
+from .queue import has_pending
 from .sender import deliver_all_due
 
 log = logging.getLogger(__name__)
 
 
 class BackgroundSender:
-    """One app's sender thread in this process. Started on the first request or wake, never
-    at import or in create_app: a gunicorn master (--preload) forks no threads into its
-    workers, and each worker starts its own."""
+    """One app's sender thread in this process. Started by the first wake (a commit that
+    queued mail), or by the first request if an earlier run left mail to send; never at
+    import or in create_app: a gunicorn master (--preload) forks no threads into its
+    workers, and each worker starts its own. An app whose outbox stays empty has no thread
+    (nor a connection kept busy by one)."""
 
     def __init__(self, app: Flask) -> None:
         # Weak: an app nobody uses any more (tests make hundreds) stops its thread.
@@ -27,6 +31,7 @@ class BackgroundSender:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._looked = 0  # the process that looked for mail left waiting
 
     @property
     def running(self) -> bool:
@@ -42,6 +47,19 @@ class BackgroundSender:
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
                 self._thread.start()
+
+    def start_if_pending(self) -> None:
+        """On this process's first request: start if mail is waiting to be sent."""
+        if self._looked == os.getpid():
+            return
+        try:
+            pending = has_pending()
+        except DBAPIError:
+            db.session.rollback()  # the database is away: look again on the next request
+            return
+        self._looked = os.getpid()
+        if pending:
+            self.start()
 
     def wake(self) -> None:
         """Look at the outbox now rather than at the next poll."""

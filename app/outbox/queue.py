@@ -52,6 +52,14 @@ def _domain() -> str:
     return address.rpartition("@")[2] or "expense-wizard.localhost"
 
 
+def has_pending() -> bool:
+    """Whether any message waits to be sent (queued, or held by a sender)."""
+    m = OutboxMessage
+    return (
+        db.session.scalar(select(m.id).where(m.status.in_((QUEUED, SENDING))).limit(1)) is not None
+    )
+
+
 def _due(at: dt.datetime) -> ColumnElement[bool]:
     """Queued and due, or held by a sender whose lease has run out (it died mid-send)."""
     m = OutboxMessage

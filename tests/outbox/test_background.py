@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from app import outbox
 from app.extensions import db
-from tests.outbox.conftest import make_app, message_fields, queue, rows
+from tests.outbox.conftest import QUIET, make_app, message_fields, queue, rows
 from tests.smtp_server import SmtpServer
 
 # Far longer than any wait below: what arrives was woken by the commit, not found by a poll.
@@ -56,6 +56,23 @@ def test_a_commit_outside_a_request_starts_the_sender_and_wakes_it(
     message_ids = queue(app, 2)
     assert sorted(m["Message-ID"] for m in smtp.wait_for(2, seconds=5)) == sorted(message_ids)
     assert sender_threads() == before + 1
+
+
+def test_mail_an_earlier_run_left_queued_is_sent_after_the_first_request(
+    instance: Path, smtp: SmtpServer
+) -> None:
+    [message_id] = queue(make_app(instance, **QUIET, **smtp.config()))  # and then it stopped
+    app = make_app(instance, **SLOW_POLL, **smtp.config())
+    assert not app.extensions["outbox"].running
+    app.test_client().get("/")
+    assert [m["Message-ID"] for m in smtp.wait_for(1, seconds=5)] == [message_id]
+
+
+def test_an_app_whose_outbox_is_empty_starts_no_sender(instance: Path, smtp: SmtpServer) -> None:
+    app = make_app(instance, **SLOW_POLL, **smtp.config())
+    for _ in range(2):
+        app.test_client().get("/")
+    assert not app.extensions["outbox"].running
 
 
 def test_the_sender_outlives_a_failing_round(
