@@ -19,8 +19,8 @@ from ..extensions import db
 from .background import BackgroundSender
 from .cli import outbox_cli
 from .models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
-from .queue import WAKE_AFTER_COMMIT, enqueue, utcnow
 from .sender import Delivered, deliver_all_due, deliver_due, mail, retry_delay
+from .service import WAKE_AFTER_COMMIT, enqueue, utcnow
 
 DEMO_BACKEND = "app.outbox.eml.EmailBackend"
 

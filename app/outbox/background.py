@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..extensions import db
-from .queue import has_pending
 from .sender import deliver_all_due
+from .service import has_pending
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from ..extensions import db
 from .models import FAILED, QUEUED, SENDING, SENT, OutboxMessage
-from .queue import claim_next, utcnow
+from .service import claim_next, utcnow
 
 mail = Mail()
 BATCH = 20  # messages a run sends at most

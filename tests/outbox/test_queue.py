@@ -10,7 +10,7 @@ from flask import Flask
 
 from app import outbox
 from app.extensions import db
-from app.outbox.queue import WAKE_AFTER_COMMIT
+from app.outbox.service import WAKE_AFTER_COMMIT
 from tests.outbox.conftest import QUIET, message_fields, rows
 
 
