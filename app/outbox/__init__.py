@@ -1,7 +1,8 @@
 """The outbox (SPEC §11): mail written in the transaction of what it is about, then sent.
 
 enqueue() adds a message to the caller's transaction; a commit that carried one wakes this
-process's background sender (an after_commit event on db.session), which claims each due
+process's background sender (an after_commit event on db.session; it starts the thread if
+need be, as does a process's first request when mail is waiting), which claims each due
 message (one sender per message, however many processes), sends it through Flask-Mailman
 and records the outcome, trying again later with a growing pause. `flask outbox send` does
 one round from the command line.
