@@ -20,6 +20,7 @@ from .extensions import db
 from .flows.expenses import models  # noqa: F401
 from .flows.expenses.approval import models as approval_models  # noqa: F401
 from .flows.support import models as support_models  # noqa: F401
+from .outbox import models as outbox_models  # noqa: F401
 
 log = logging.getLogger(__name__)
 
