@@ -55,6 +55,11 @@ def init_app(app: Flask) -> None:
         event.listen(db.session, "after_commit", _wake_after_commit)
         event.listen(db.session, "after_rollback", _forget_after_rollback)
     app.cli.add_command(outbox_cli)
+    app.jinja_env.globals["demo_mailbox"] = uses_demo_mailbox(app)
+    if uses_demo_mailbox(app):  # a visitor reads the mail here, as its recipients would
+        from . import mailbox
+
+        mailbox.init_app(app)
 
 
 def uses_demo_mailbox(app: Flask) -> bool:

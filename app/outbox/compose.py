@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from .models import FAILED, SENT, OutboxMessage
-from .queue import enqueue
+from .service import enqueue
 
 
 def compose_and_enqueue(kind: str, *, to: str, about: str, **context: Any) -> OutboxMessage:

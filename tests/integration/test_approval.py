@@ -5,21 +5,22 @@ status and the history; bad tokens say nothing of whether a report exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from app.flows.expenses.approval.models import ApprovalLink
-from app.outbox import deliver_due
+from app.outbox import deliver_due, utcnow
 from app.outbox.compose import messages_about
 from app.outbox.models import OutboxMessage
 from tests.conftest import make_app
-from werkzeug.test import TestResponse
-
-from tests.helpers import Wizard, errors_of
+from tests.helpers import Wizard, errors_of, receipt_form
+from tests.smtp_server import SmtpServer, text_of
 
 LINK = re.compile(r"http://localhost(/approve/[A-Za-z0-9_-]{43})\b")
 
@@ -77,7 +78,7 @@ def test_submit_queues_the_managers_email_with_the_report_and_its_link(
         "queued",
     )
     assert message.subject == f"Expense report {reference} from Ada Lovelace to approve"
-    for shown in (reference, "Ada Lovelace", "Total: 24.00 EUR", "Receipts: 2", "Client visit"):
+    for shown in (reference, "Ada Lovelace", "Total: 25.00 EUR", "Receipts: 2", "Client visit"):
         assert shown in message.text_body
     assert LINK.search(message.text_body) and LINK.search(message.html_body or "")
     with app.app_context():
@@ -137,9 +138,7 @@ def test_rejecting_needs_a_reason_and_keeps_what_was_typed(app: Flask, wizard: W
     assert [history.index(text) for text in order] == sorted(history.index(t) for t in order)
 
 
-@pytest.mark.parametrize(
-    "token", ["A" * 43, "short", "x" * 500, "%00", "../../etc/passwd"], ids=str
-)
+@pytest.mark.parametrize("token", ["A" * 43, "short", "x" * 500, "%00", "..%5Cetc"], ids=str)
 def test_a_made_up_token_says_the_link_cannot_be_used(client: FlaskClient, token: str) -> None:
     page = client.get(f"/approve/{token}")
     assert page.status_code == 404
@@ -171,7 +170,7 @@ def test_approval_works_after_the_employees_session_and_the_app_are_gone(
     restarted = make_app(tmp_path, WTF_CSRF_ENABLED=True)  # the same instance, a new process
     manager = restarted.test_client()
     page = manager.get(path)
-    for shown in (reference, "Merchant 1", "Merchant 2", "Meals", "Client visit", "24.00 EUR"):
+    for shown in (reference, "Merchant 1", "Merchant 2", "Meals", "Client visit", "25.00 EUR"):
         assert shown in page.text
     decide(manager, path, "approve")
     assert "Status: Approved" in manager.get(path).text
@@ -213,3 +212,106 @@ def test_a_support_request_emails_the_customer_through_the_same_outbox(
     (message,) = emails(app, reference[0])
     assert message.kind == "request-received" and reference[0] in message.subject
     assert "will be sent" in page.text
+
+
+def test_through_a_real_mail_server_that_is_down_at_submit(tmp_path: Path) -> None:
+    """The mail server is down when the report is sent: the message waits in the outbox and
+    the confirmation says it will be sent; once the server is back it arrives once, with
+    its link in both parts, and the decision's email follows it."""
+    smtp = SmtpServer(tmp_path / "smtp")  # not started: an outage
+    app = make_app(tmp_path / "instance", WTF_CSRF_ENABLED=True, **smtp.config())
+    wizard = Wizard(app.test_client())
+    reference = submitted(wizard)
+    with app.app_context():
+        assert deliver_due().retried == 1
+    confirmation = wizard.client.get(f"/report/{wizard.draft_id}/confirmation")
+    assert confirmation.status_code == 200 and "will be sent" in confirmation.text
+    assert app.test_client().get("/mailbox").status_code == 404  # a real server: no Mailbox
+
+    smtp.start()
+    try:
+        with app.app_context():
+            assert deliver_due(now=utcnow() + dt.timedelta(minutes=1)).sent == 1
+        (received,) = smtp.wait_for(1)
+        path = approval_path(app, reference)
+        assert received["To"] == "charles@example.com" and reference in received["Subject"]
+        assert received["Message-ID"] == emails(app, reference)[0].message_id
+        assert path in (text_of(received, "plain") or "") and path in (
+            text_of(received, "html") or ""
+        )
+        decide(app.test_client(), path, "approve")
+        with app.app_context():
+            assert deliver_due().sent == 1
+        told = smtp.wait_for(2)[1]
+        assert told["To"] == "ada@example.com" and "approved" in told["Subject"]
+    finally:
+        smtp.stop()
+    assert len(smtp.received()) == 2  # no duplicates
+    page = wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
+    assert "Status: Approved" in page and "will be sent" not in page
+
+
+@pytest.mark.demo  # Use example answers walks it
+def test_a_report_sent_with_memory_off_reaches_the_manager_complete(app: Flask) -> None:
+    from tests.integration.test_examples import step_fields, use_examples
+
+    wizard = Wizard(app.test_client(), memory_on=False, follow=True)
+    wizard.start()
+    for step in wizard.steps:
+        page = use_examples(wizard, step)
+        fields = {k: v for k, v in step_fields(page, step).items() if k != "memory_state"}
+        done = wizard.post(step, {**fields, "confirm": "y"} if step == "review" else fields)
+    reference = re.search(r"EXP-[0-9A-Z]{8}", done.text)
+    assert reference, done.text
+    page = app.test_client().get(approval_path(app, reference[0]))
+    for shown in ("Ada Lovelace", "00123", "Cafe Einstein", "Meals", "18.00 EUR", "Berlin"):
+        assert shown in page.text
+    assert (
+        "Status: Awaiting approval"
+        in wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
+    )
+
+
+def test_a_decision_needs_the_pages_csrf_token(app: Flask, wizard: Wizard) -> None:
+    path = approval_path(app, submitted(wizard))
+    forged = app.test_client().post(path, data={"action": "approve"})  # another site's form
+    assert forged.status_code == 400
+    assert (
+        "Status: Awaiting approval"
+        in wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
+    )
+
+
+def test_the_approval_link_is_rate_limited_with_a_clear_page(tmp_path: Path) -> None:
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, APPROVAL_RATE="3 per minute")
+    manager = app.test_client()
+    answers = [manager.get("/approve/" + "A" * 43) for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert "This approval link was opened or pressed many times" in answers[-1].text
+    no_file = manager.get("/approve/x/files/y")  # counted on its own
+    assert no_file.status_code == 404 and "Open the report from the link" in no_file.text
+
+
+def test_the_manager_downloads_the_reports_files_and_no_others(app: Flask, wizard: Wizard) -> None:
+    from tests.files import pdf
+    from tests.integration.test_receipt_files import post_receipts, upload
+
+    wizard.start()
+    wizard.fill_employee()
+    post_receipts(wizard, {**receipt_form(0), "receipts-0-file": upload(pdf(), "hotel.pdf")})
+    wizard.fill_categories(["Lodging"])
+    sent = wizard.submit()
+    reference = re.search(r"EXP-[0-9A-Z]{8}", wizard.client.get(sent.location).text)
+    assert reference
+    path = approval_path(app, reference[0])
+    manager = app.test_client()
+    page = manager.get(path)
+    link = re.search(rf'href="({path}/files/[^"]+)">hotel.pdf</a>', page.text)
+    assert link, page.text
+    download = manager.get(link[1])
+    assert download.status_code == 200 and download.data == pdf()
+    assert "attachment" in download.headers["Content-Disposition"]
+    other = Wizard(app.test_client())
+    other_path = approval_path(app, submitted(other))
+    file_id = link[1].rsplit("/", 1)[1]
+    assert manager.get(f"{other_path}/files/{file_id}").status_code == 404  # not that report's

@@ -14,10 +14,10 @@ from ..engine import Flow, Step
 from ..engine.fields import BooleanField, days_ago, text
 from ..engine.sections import Collection, FileSlot, Group, PerItem, Single
 from ..engine.submission import Submission
+from .approval.service import follow_up as approval_follow_up
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
 from .submit import find_report, submit_report
-from .approval.service import follow_up as approval_follow_up
 from .summary import answers_of, receipt_legend, receipt_rows, totals
 from .values import Receipt
 

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import Form
 
 from .... import memory
 from ....attachments.responses import send_stored
 from ....attachments.service import file_for_download
 from ....extensions import db, limiter
-from ...engine.fields import paragraph
 from ...engine.sections import error_list
 from ...engine.summary import summary_of
 from ..models import Report
 from ..summary import answers_of
 from . import service
+from .forms import REASON_LIMIT, DecisionForm
 from .models import ApprovalLink
 
 bp = Blueprint("approval", __name__)
-REASON_LIMIT = 500
-
-
-class DecisionForm(Form):
-    reason = paragraph("Reason for rejecting", None, REASON_LIMIT)
-
-    def validate_for(self, action: str) -> bool:
-        """Valid for this button: a reason is needed to reject."""
-        valid = self.validate()
-        if action == "reject" and valid and not self.reason.data:
-            self.reason.errors = ["Enter the reason for rejecting"]
-            return False
-        return valid
 
 
 def _rate() -> str:
@@ -61,7 +55,9 @@ def approve(token: str) -> ResponseReturnValue:
     if request.method == "POST" and action in service.OUTCOMES:
         return _decide(token, link, report, action)
     service.record_opened(link)
-    return _page(token, link, report, DecisionForm(), status=400 if request.method == "POST" else 200)
+    return _page(
+        token, link, report, DecisionForm(), status=400 if request.method == "POST" else 200
+    )
 
 
 def _decide(token: str, link: ApprovalLink, report: Report, action: str) -> ResponseReturnValue:
@@ -88,6 +84,7 @@ def _page(
         link=link,
         summary=summary,
         form=form,
+        reason_limit=REASON_LIMIT,
         errors=error_list(form),
         decision=service.decision_of(report.id),
         already=request.args.get("notice") == "already",
