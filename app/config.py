@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # Approval (SPEC §11): how long the manager's emailed link works, and how often one
     # client may open or press it (a token is 256 bits: the limit guards the server).
     "APPROVAL_LINK_LIFETIME": 14 * 24 * 60 * 60,
+    # The address people reach the app at, for links in emails (https://expenses.example/);
+    # None: the address the request that queued the email came to.
+    "WIZARD_PUBLIC_URL": None,
     "APPROVAL_RATE": "60 per minute; 600 per hour",
     # CSRF tokens live as long as the browser session, not one hour: a person who
     # pauses on a step must not lose it to a token timeout.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
@@ -13,12 +13,19 @@ from .models import FAILED, SENT, OutboxMessage
 from .service import enqueue
 
 
+_PARTS = (".subject.txt", ".txt", ".html")
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    """A mail template, without the page's context (no request, no session: the sender
+    may be a script) but with the helpers every template has (shown_time)."""
+    return current_app.jinja_env.get_template(name).render(**context).strip()
+
+
 def compose_and_enqueue(kind: str, *, to: str, about: str, **context: Any) -> OutboxMessage:
     """Render the kind's templates with this context and queue the message in the
     caller's transaction (enqueue)."""
-    subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
-    text = render_template(f"mail/{kind}.txt", **context)
-    html = render_template(f"mail/{kind}.html", **context)
+    subject, text, html = (_render(f"mail/{kind}{end}", context) for end in _PARTS)
     return enqueue(to=to, subject=subject, text=text, html=html, about=about, kind=kind)
 
 
@@ -32,7 +39,7 @@ def said(message: OutboxMessage) -> str:
     """A message's state as a person reads it: sent, will be sent, or could not be sent."""
     to = f"Email to {message.to_address} ({message.subject})"
     if message.status == SENT:
-        return f"{to} sent"
+        return f"{to} sent."
     if message.status == FAILED:
-        return f"{to} could not be sent: {message.last_error}"
-    return f"{to} will be sent"  # queued, or being sent: the outbox keeps it until it is
+        return f"{to} could not be sent: {message.last_error}."
+    return f"{to} will be sent."  # queued, or being sent: the outbox keeps it until it is

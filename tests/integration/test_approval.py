@@ -315,3 +315,17 @@ def test_the_manager_downloads_the_reports_files_and_no_others(app: Flask, wizar
     other_path = approval_path(app, submitted(other))
     file_id = link[1].rsplit("/", 1)[1]
     assert manager.get(f"{other_path}/files/{file_id}").status_code == 404  # not that report's
+
+
+def test_what_the_employee_typed_is_escaped_in_the_html_email(app: Flask, wizard: Wizard) -> None:
+    wizard.start()
+    wizard.fill_employee(full_name="Ada <b>Lovelace</b>")
+    wizard.fill_receipts(1)
+    wizard.fill_categories(["Meals"], purpose='<script>alert("x")</script>')
+    sent = wizard.submit()
+    reference = re.search(r"EXP-[0-9A-Z]{8}", wizard.client.get(sent.location).text)
+    assert reference
+    (message,) = emails(app, reference[0])
+    html = message.html_body or ""
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>" not in html
+    assert '<script>alert("x")</script>' in message.text_body  # plain text is as typed

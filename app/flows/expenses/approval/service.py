@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 import secrets
 from typing import Any, NamedTuple
+from urllib.parse import urljoin
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -61,9 +62,19 @@ def request_approval(report: Report) -> None:
         about=report.reference,
         report=report,
         totals=totals(answers_of(report))[0].items,
-        link=url_for("approval.approve", token=token, _external=True),
+        link=_public_url("approval.approve", token=token),
         expires_at=link.expires_at,
     )
+
+
+def _public_url(endpoint: str, **values: str) -> str:
+    """An address for an email: under WIZARD_PUBLIC_URL if set, else under the address the
+    request came to (a submit outside a request, as in a script, uses localhost)."""
+    base = current_app.config["WIZARD_PUBLIC_URL"]
+    if base is None and has_request_context():
+        base = request.host_url
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return urljoin(base or "http://localhost/", path)
 
 
 def open_link(token: str) -> ApprovalLink | None:
@@ -138,9 +149,9 @@ def history_of(report: Report) -> list[HistoryLine]:
 
 def _said(event: ReportEvent) -> str:
     return {
-        "submitted": f"Submitted by {event.detail}",
-        "opened": f"Opened by the approver, {event.detail}",
-        "approved": "Approved",
+        "submitted": f"Submitted by {event.detail}.",
+        "opened": f"Opened by the approver, {event.detail}.",
+        "approved": "Approved.",
         "rejected": f"Rejected: {event.detail}",
     }.get(event.event, event.event)
 
