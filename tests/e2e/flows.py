@@ -38,6 +38,13 @@ def press(scope: Page | Locator, name: str) -> None:
 DISCARD = "Turn off and discard these answers"
 
 
+def turn_memory_off(page: Page) -> None:
+    """Press the header's switch where nothing would be discarded, and wait for the page it
+    leads to (with JavaScript, the switch first asks the server whether to ask)."""
+    press(page.get_by_role("banner"), "Turn session memory off")
+    expect(page.get_by_role("banner")).to_contain_text("Session memory: Off")
+
+
 def turn_memory_off_discarding(page: Page) -> None:
     """Press the header's switch on a page whose drafts hold answers, and say yes to its
     question (a dialog with JavaScript, a page without)."""

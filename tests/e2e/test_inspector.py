@@ -18,6 +18,7 @@ from tests.e2e.conftest import (
     start_report,
     submit_report,
 )
+from tests.e2e.flows import turn_memory_off
 from tests.helpers import EMPLOYEE, TODAY
 
 pytestmark = pytest.mark.e2e
@@ -114,7 +115,7 @@ def test_with_memory_off_the_inspector_says_memory_is_empty_and_why(
     page: Page, check_page: Callable[[Page, str], None]
 ) -> None:
     page.goto("/")
-    press(page, "Turn session memory off")
+    turn_memory_off(page)
     start_report(page)
     fill_employee(page, EMPLOYEE)
     press(page, "Continue")

@@ -12,7 +12,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import MIN_GAP, assert_layout, assert_no_axe_violations
-from tests.e2e.flows import BrowserFlow, continue_to, expect_step, fill_page, press, send, start
+from tests.e2e.flows import (
+    BrowserFlow,
+    continue_to,
+    expect_step,
+    fill_page,
+    press,
+    send,
+    start,
+    turn_memory_off,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -80,7 +89,7 @@ def test_every_page_that_asks_again_with_memory_off(
     page.set_viewport_size({"width": width, "height": 900})
     look = looked_at(page, screenshot)
     page.goto("/")
-    press(page.get_by_role("banner"), "Turn session memory off")
+    turn_memory_off(page)
     start(page, flow)
     look(f"{flow.name}-{flow.steps[0]}-off-{width}")
     fill_page(page, flow)

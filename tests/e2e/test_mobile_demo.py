@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import assert_no_axe_violations
-from tests.e2e.flows import EXPENSES, BrowserFlow, expect_step, press
+from tests.e2e.flows import EXPENSES, BrowserFlow, expect_step, press, turn_memory_off
 
 pytestmark = pytest.mark.e2e
 
@@ -124,7 +124,7 @@ def test_the_diagram_with_memory_off_fits_too(
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/how-it-works")
-    press(page, "Turn session memory off")
+    turn_memory_off(page)
     expect(page.get_by_role("figure")).to_contain_text("Memory off: nothing carried.")
     label = page.locator(".broken-label-text, .broken-label-narrow").locator("visible=true")
     expect(label).to_have_text("memory off: nothing carried")

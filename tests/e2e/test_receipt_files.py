@@ -27,6 +27,7 @@ from tests.e2e.conftest import (
     summary_value,
     walk_to_review,
 )
+from tests.e2e.flows import turn_memory_off
 from tests.files import pdf, png
 from tests.helpers import EMPLOYEE, TODAY
 
@@ -247,7 +248,7 @@ def test_with_memory_off_the_file_is_asked_again_and_counted(page: Page, tmp_pat
     taxi_png = saved(tmp_path, "taxi.png", TAXI_PNG)
     taxi = {**TAXI, "description": ""}  # 4 fields typed, plus the file
     start_report(page)
-    press(page.get_by_role("banner"), "Turn session memory off")
+    turn_memory_off(page)
     fill_employee(page, EMPLOYEE)
     press(page, "Continue")
     expect_step(page, 2, "Receipts")
