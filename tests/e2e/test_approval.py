@@ -68,3 +68,21 @@ def test_submit_mailbox_reject_and_the_status_the_employee_sees(
     expect(history).to_contain_text("Opened by the approver")
     expect(history).to_contain_text("Rejected: The taxi was a personal trip")
     check_page(page, f"a06-confirmation-rejected-{width}")
+
+
+def test_approve_without_javascript_and_a_second_tab_changes_nothing(
+    page: Page, check_page: Check
+) -> None:
+    page.route("**/static/js/app.js", lambda route: route.abort())  # JavaScript's part gone
+    walk_to(page, EXPENSES, 4)
+    reference = send(page, EXPENSES)
+    open_the_managers_email(page, reference, lambda p: None)
+    page.get_by_role("link", name="/approve/").click()
+    second_tab = page.context.new_page()
+    second_tab.goto(page.url)
+    press(page, "Approve")
+    expect(page.get_by_role("heading", name="Status: Approved")).to_be_visible()
+    press(second_tab, "Reject")  # the page it had said nothing was decided yet
+    expect(second_tab.get_by_role("status")).to_contain_text("already been decided")
+    expect(second_tab.get_by_role("heading", name="Status: Approved")).to_be_visible()
+    check_page(second_tab, "a07-second-tab-already-decided")
