@@ -22,6 +22,7 @@ from tests.conftest import make_app
 from tests.helpers import Wizard, errors_of, receipt_form
 from tests.smtp_server import SmtpServer, text_of
 
+OUTAGE_REPORTS = 5  # submitted while the mail server is down
 LINK = re.compile(r"http://localhost(/approve/[A-Za-z0-9_-]{43})\b")
 
 
@@ -215,15 +216,16 @@ def test_a_support_request_emails_the_customer_through_the_same_outbox(
 
 
 def test_through_a_real_mail_server_that_is_down_at_submit(tmp_path: Path) -> None:
-    """The mail server is down when the report is sent: the message waits in the outbox and
-    the confirmation says it will be sent; once the server is back it arrives once, with
-    its link in both parts, and the decision's email follows it."""
+    """The mail server is down while five reports are sent: their messages wait in the
+    outbox and the confirmation says "will be sent"; once the server is back each arrives
+    once, with its link in both parts, and the decision's email follows."""
     smtp = SmtpServer(tmp_path / "smtp")  # not started: an outage
     app = make_app(tmp_path / "instance", WTF_CSRF_ENABLED=True, **smtp.config())
+    others = [submitted(Wizard(app.test_client())) for _ in range(OUTAGE_REPORTS - 1)]
     wizard = Wizard(app.test_client())
     reference = submitted(wizard)
     with app.app_context():
-        assert deliver_due().retried == 1
+        assert deliver_due().retried == 1  # the first try fails; the rest wait their turn
     confirmation = wizard.client.get(f"/report/{wizard.draft_id}/confirmation")
     assert confirmation.status_code == 200 and "will be sent" in confirmation.text
     assert app.test_client().get("/mailbox").status_code == 404  # a real server: no Mailbox
@@ -231,8 +233,8 @@ def test_through_a_real_mail_server_that_is_down_at_submit(tmp_path: Path) -> No
     smtp.start()
     try:
         with app.app_context():
-            assert deliver_due(now=utcnow() + dt.timedelta(minutes=1)).sent == 1
-        (received,) = smtp.wait_for(1)
+            assert deliver_due(now=utcnow() + dt.timedelta(minutes=1)).sent == OUTAGE_REPORTS
+        received = next(m for m in smtp.wait_for(OUTAGE_REPORTS) if reference in m["Subject"])
         path = approval_path(app, reference)
         assert received["To"] == "charles@example.com" and reference in received["Subject"]
         assert received["Message-ID"] == emails(app, reference)[0].message_id
@@ -242,11 +244,13 @@ def test_through_a_real_mail_server_that_is_down_at_submit(tmp_path: Path) -> No
         decide(app.test_client(), path, "approve")
         with app.app_context():
             assert deliver_due().sent == 1
-        told = smtp.wait_for(2)[1]
+        told = smtp.wait_for(OUTAGE_REPORTS + 1)[-1]
         assert told["To"] == "ada@example.com" and "approved" in told["Subject"]
     finally:
         smtp.stop()
-    assert len(smtp.received()) == 2  # no duplicates
+    got = [m["Subject"] for m in smtp.received()]  # every message once: no duplicates
+    assert len(got) == len(set(got)) == OUTAGE_REPORTS + 1
+    assert all(any(ref in subject for subject in got) for ref in others)
     page = wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
     assert "Status: Approved" in page and "will be sent" not in page
 
