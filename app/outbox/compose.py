@@ -12,7 +12,6 @@ from ..extensions import db
 from .models import FAILED, SENT, OutboxMessage
 from .service import enqueue
 
-
 _PARTS = (".subject.txt", ".txt", ".html")
 
 

@@ -20,6 +20,7 @@ from .... import memory
 from ....attachments.responses import send_stored
 from ....attachments.service import file_for_download
 from ....extensions import db, limiter
+from ...engine.registry import flows_of
 from ...engine.sections import error_list
 from ...engine.summary import summary_of
 from ..models import Report
@@ -55,9 +56,8 @@ def approve(token: str) -> ResponseReturnValue:
     if request.method == "POST" and action in service.OUTCOMES:
         return _decide(token, link, report, action)
     service.record_opened(link)
-    return _page(
-        token, link, report, DecisionForm(), status=400 if request.method == "POST" else 200
-    )
+    status = 400 if request.method == "POST" else 200  # a press no button of the page sends
+    return _page(token, link, report, DecisionForm(), status)
 
 
 def _decide(token: str, link: ApprovalLink, report: Report, action: str) -> ResponseReturnValue:
@@ -73,11 +73,11 @@ def _decide(token: str, link: ApprovalLink, report: Report, action: str) -> Resp
 def _page(
     token: str, link: ApprovalLink, report: Report, form: DecisionForm, status: int = 200
 ) -> tuple[str, int]:
-    from ..flow import EXPENSES
+    def file_url(file_id: str) -> str:  # the approver's download, not the employee's
+        return url_for(".file", token=token, file_id=file_id)
 
-    answers = answers_of(report)
-    file_url = lambda file_id: url_for(".file", token=token, file_id=file_id)  # noqa: E731
-    summary = summary_of(EXPENSES, answers, report.draft_id, file_url=file_url)
+    expenses = flows_of(current_app)["expenses"]
+    summary = summary_of(expenses, answers_of(report), report.draft_id, file_url=file_url)
     page = render_template(
         "approval/approve.html",
         report=report,
