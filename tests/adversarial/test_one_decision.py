@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.flows.expenses.approval.models import Decision
-from tests.adversarial.test_one_browser_at_once import at_once
-from tests.adversarial.test_one_browser_at_once import servers as servers_fixture  # noqa: F401
+from tests.adversarial.test_one_browser_at_once import (
+    app_servers,  # noqa: F401 (fixture)
+    at_once,
+)
 from tests.conftest import make_app
 from tests.helpers import Wizard
 from tests.http import AppProcess, Browser, Page
