@@ -86,3 +86,19 @@ def test_approve_without_javascript_and_a_second_tab_changes_nothing(
     expect(second_tab.get_by_role("status")).to_contain_text("already been decided")
     expect(second_tab.get_by_role("heading", name="Status: Approved")).to_be_visible()
     check_page(second_tab, "a07-second-tab-already-decided")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_unusable_link_and_an_empty_mailbox_say_what_to_do(
+    page: Page, width: int, check_page: Check
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    answer = page.goto("/approve/" + "A" * 43)
+    assert answer is not None and answer.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("This approval link cannot be used")
+    check_page(page, f"a08-link-unusable-{width}")
+    page.goto("/mailbox")
+    expect(page.get_by_role("main")).to_contain_text("There are no messages yet.")
+    check_page(page, f"a09-mailbox-empty-{width}")
+    page.get_by_role("link", name="Submit an expense report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit an expense report")
