@@ -333,3 +333,19 @@ def test_what_the_employee_typed_is_escaped_in_the_html_email(app: Flask, wizard
     html = message.html_body or ""
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>" not in html
     assert '<script>alert("x")</script>' in message.text_body  # plain text is as typed
+
+
+def test_on_postgresql_the_link_opens_the_report_and_decides_once(
+    tmp_path: Path, postgres_uri: str
+) -> None:
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, SQLALCHEMY_DATABASE_URI=postgres_uri)
+    wizard = Wizard(app.test_client())
+    path = approval_path(app, submitted(wizard))
+    first, second = app.test_client(), app.test_client()
+    for tab in (first, second):  # both pages opened before either decides
+        assert "Merchant 2" in tab.get(path).text
+    assert decide(first, path, "approve").status_code == 303
+    late = decide(second, path, "reject", reason="Too late")
+    assert late.status_code == 303 and late.location.endswith("?notice=already")
+    page = wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
+    assert "Status: Approved" in page and "Too late" not in page
