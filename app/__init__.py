@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import errors, health, housekeeping, memory, ratelimit, security
+from . import errors, health, housekeeping, memory, outbox, ratelimit, security
 from .config import DEFAULTS, secret_key
 from .extensions import csrf, db, limiter
 
@@ -64,4 +64,5 @@ def _init_extensions(app: Flask) -> None:
 
         demo.init_app(app)
     housekeeping.init_app(app)
+    outbox.init_app(app)
     health.init_app(app)

@@ -51,6 +51,13 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     # Submitted reports
     "SQLALCHEMY_DATABASE_URI": None,  # default: SQLite in instance/reports.sqlite3
+    # Approval (SPEC §11): how long the manager's emailed link works, and how often one
+    # client may open or press it (a token is 256 bits: the limit guards the server).
+    "APPROVAL_LINK_LIFETIME": 14 * 24 * 60 * 60,
+    # The address people reach the app at, for links in emails (https://expenses.example/);
+    # None: the address the request that queued the email came to.
+    "WIZARD_PUBLIC_URL": None,
+    "APPROVAL_RATE": "60 per minute; 600 per hour",
     # CSRF tokens live as long as the browser session, not one hour: a person who
     # pauses on a step must not lose it to a token timeout.
     "WTF_CSRF_TIME_LIMIT": None,
@@ -63,6 +70,32 @@ DEFAULTS: dict[str, Any] = {
     # is full, files nothing refers to any more go before a new one is refused.
     "WIZARD_FILES_PER_DRAFT": 20,
     "MAX_CONTENT_LENGTH": 52 * 1024 * 1024,
+    # Mail (SPEC §11), through Flask-Mailman. The default writes each message as an .eml file
+    # into MAIL_FILE_PATH (default: instance/mail), which the Mailbox page shows; "smtp" sends
+    # it to MAIL_SERVER.
+    "MAIL_BACKEND": "app.outbox.eml.EmailBackend",
+    "MAIL_FILE_PATH": None,
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Expense Wizard <no-reply@expense-wizard.localhost>",
+    "MAIL_TIMEOUT": 10,  # seconds per SMTP operation: a mail server that hangs is an error
+    # The outbox (app/outbox/): each process delivers it in a background thread, woken by a
+    # commit that queued a message and every OUTBOX_POLL_SECONDS; False leaves it to
+    # `flask outbox send` (a cron job, a worker).
+    "OUTBOX_SEND_IN_BACKGROUND": True,
+    "OUTBOX_POLL_SECONDS": 5,
+    # A failed try is tried again after 5 s, 10 s, 20 s ... at most 600 s apart; the 8th
+    # failed try marks the message failed.
+    "OUTBOX_RETRY_BASE_SECONDS": 5,
+    "OUTBOX_RETRY_MAX_SECONDS": 600,
+    "OUTBOX_MAX_TRIES": 8,
+    # How long a sender holds a message it is sending: well over a send's worst case (a few
+    # MAIL_TIMEOUTs), since another sender may send it again once this has passed.
+    "OUTBOX_LEASE_SECONDS": 120,
 }
 
 

@@ -18,7 +18,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from .attachments import models as file_models  # noqa: F401  (registers the tables)
 from .extensions import db
 from .flows.expenses import models  # noqa: F401
+from .flows.expenses.approval import models as approval_models  # noqa: F401
 from .flows.support import models as support_models  # noqa: F401
+from .outbox import models as outbox_models  # noqa: F401
 
 log = logging.getLogger(__name__)
 

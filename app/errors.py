@@ -45,6 +45,13 @@ MESSAGES = {
     429: "You started many reports or sent many files in a short time. Wait a minute, then "
     "go back and try again. Your drafts are kept.",
 }
+# Where a blueprint's pages need other words than the employee's (the approver's pages).
+BLUEPRINT_MESSAGES = {
+    ("approval", 404): "There is nothing at this address. Open the report from the link in "
+    "the email, and its files from the report.",
+    ("approval", 429): "This approval link was opened or pressed many times in a short time. "
+    "Wait a minute, then open it again: nothing was decided by the refused request.",
+}
 API_PREFIX = "/api/"
 API_MESSAGES = {
     # One 404 for every URL under /api/: a draft of another browser, an expired draft and
@@ -209,7 +216,8 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     if _for_api():
         return _api_error(error)
     code = error.code or 500
-    return _page(code, MESSAGES.get(code, error.description or ""))
+    said = BLUEPRINT_MESSAGES.get((request.blueprint or "", code)) or MESSAGES.get(code)
+    return _page(code, said or error.description or "")
 
 
 def _api_error(error: HTTPException) -> Response:

@@ -32,7 +32,8 @@ def _add_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers["X-Content-Type-Options"] = "nosniff"
     # Not no-referrer: Flask-WTF's HTTPS CSRF check needs a same-origin Referer.
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    # A page with a secret in its address sets a stricter one first (approval links).
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS
     if request.endpoint != "static":

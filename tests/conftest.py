@@ -45,7 +45,10 @@ def make_app(instance: Path, **config: Any) -> Flask:
     """An app on its own instance folder (its own memory store and reports database)."""
     # Rate limits are off unless a test is about them: tests start many drafts at once.
     demo = {"WIZARD_DEMO": False} if WITHOUT_DEMO["on"] else {}
-    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **demo, **config}
+    # The outbox is delivered by the tests that are about it (deliver_due), not by a thread
+    # in each of the suite's apps.
+    quiet = {"OUTBOX_SEND_IN_BACKGROUND": False}
+    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **quiet, **demo, **config}
     app = create_app(settings, instance_path=str(instance))
     made_apps.append(app)
     return app

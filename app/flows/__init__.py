@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     """Register the pages around the flows, each flow's pages, and what templates need."""
     from .. import home
     from .engine import context
+    from .expenses.approval import views as approval_views
     from .expenses.flow import EXPENSES
     from .support.flow import SUPPORT
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     context.share_macros(app, *context.MACRO_LIBRARIES)
     serve(app, EXPENSES)
     serve(app, SUPPORT)
+    app.register_blueprint(approval_views.bp)
 
 
 def serve(app: Flask, flow: Flow, template_folder: str | None = None) -> None:

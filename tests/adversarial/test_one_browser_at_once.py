@@ -27,8 +27,8 @@ from tests.services import free_port
 PROCESSES = 2
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[AppProcess]]:
+@pytest.fixture(params=["sqlite", "redis"], name="servers")
+def app_servers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[AppProcess]]:
     """Five app processes on one instance folder: one embedded store, or one Redis."""
     env = {"FLASK_SECRET_KEY": secrets.token_hex(16), "FLASK_RATELIMIT_ENABLED": "false"}
     if request.param == "redis":

@@ -585,8 +585,11 @@ def categories_formdata(
 
 
 def build_app(instance: Path, **config: Any) -> Flask:
-    """An app of its own: its own memory store and reports database, no rate limits."""
-    settings = {"TESTING": True, "RATELIMIT_ENABLED": False, **config}
+    """An app of its own: its own memory store and reports database, no rate limits, and
+    no background mail sender (its MIME boundaries would draw from `random` while
+    Hypothesis draws examples)."""
+    quiet = {"RATELIMIT_ENABLED": False, "OUTBOX_SEND_IN_BACKGROUND": False}
+    settings = {"TESTING": True, **quiet, **config}
     return create_app(settings, instance_path=str(instance))
 
 

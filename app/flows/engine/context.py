@@ -10,6 +10,7 @@ from jinja2.runtime import Macro
 from ... import memory
 from ...attachments.checks import human_size
 from .registry import flows_of
+from .sections import shown_time
 
 
 def request_globals() -> dict[str, Any]:
@@ -49,6 +50,7 @@ def template_helpers(app: Flask) -> dict[str, Any]:
         "input_attrs": input_attrs,
         "human_size": human_size,
         "in_words": in_words,
+        "shown_time": shown_time,
         "strategies": app.extensions[memory.EXTENSION_KEY].places.labels(),
     }
 

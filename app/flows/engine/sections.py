@@ -573,6 +573,12 @@ def shown_date(iso: Any) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def shown_time(moment: dt.datetime) -> str:
+    """A time kept in UTC, the GOV.UK way: '6 December 2026 at 8:15am (UTC)'."""
+    hour, half = moment.hour % 12 or 12, "am" if moment.hour < 12 else "pm"
+    return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{half} (UTC)"
+
+
 def _dates_of(form: type[Form]) -> frozenset[str]:
     """The names of a form's date fields."""
     fields = vars(form).items()

@@ -55,3 +55,5 @@ class Submission:
     store: Store
     find: Callable[[str, str | None], Record | None]  # (draft id, lineage or None)
     answers_of: Callable[[Any], Answers]  # a stored record's answers, as memory held them
+    # What happened to a stored record since (an approval), for its confirmation's template.
+    follow_up: Callable[[Any], dict[str, Any]] | None = None

@@ -30,11 +30,17 @@ class Block(NamedTuple):
 
 
 def summary_of(
-    flow: Flow, answers: Answers, draft_id: str, changes: dict[str, str] | None = None
+    flow: Flow,
+    answers: Answers,
+    draft_id: str,
+    changes: dict[str, str] | None = None,
+    file_url: Callable[[str], str] | None = None,
 ) -> list[Block]:
     """The answers as blocks: one per step that asks for a remembered section (in step
-    order), then the flow's own (totals); with Change links when changes are given."""
-    shown = Shown(answers, _files(flow, answers, draft_id), _file_url(flow, draft_id))
+    order), then the flow's own (totals); with Change links when changes are given. Files
+    link to the draft's downloads unless file_url says otherwise (the approver's)."""
+    links = file_url or _file_url(flow, draft_id)
+    shown = Shown(answers, _files(flow, answers, draft_id), links)
     blocks = [_block(step, shown, changes or {}) for step in flow.steps]
     extra = flow.summary_extras(answers) if flow.summary_extras else []
     return [block for block in blocks if block is not None] + extra

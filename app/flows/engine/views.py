@@ -4,7 +4,6 @@ redirect (303). flow_blueprint(flow) serves a flow's pages under its prefix."""
 from __future__ import annotations
 
 import contextlib
-import io
 import re
 from typing import Any
 
@@ -15,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.sansio.app import App
@@ -24,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ... import memory
+from ...attachments.responses import send_stored
 from ...attachments.service import discard_unsubmitted, file_for_download
 from ...errors import note_submitted
 from ...extensions import limiter
@@ -150,12 +149,14 @@ def confirmation(draft_id: str) -> str:
     if record is None:
         abort(404)
     summary = summary_of(flow, flow.submission.answers_of(record), draft_id)
+    follow_up = flow.submission.follow_up
     return render_template(
         flow.confirmation_template,
         flow=flow,
         report=record,
         summary=summary,
         already_submitted=request.args.get("notice") == "already",
+        **(follow_up(record) if follow_up else {}),
     )
 
 
@@ -191,16 +192,7 @@ def stored_file(draft_id: str, file_id: str) -> Response:
     stored = file_for_download(memory.lineage_of(draft_id), file_id) if owned else None
     if stored is None:
         abort(404)
-    response = send_file(
-        io.BytesIO(stored.data),
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_stored(stored)
 
 
 def _move_memory(draft_id: str, step_name: str) -> ResponseReturnValue:

@@ -14,6 +14,7 @@ from ..engine import Flow, Step
 from ..engine.fields import BooleanField, days_ago, text
 from ..engine.sections import Collection, FileSlot, Group, PerItem, Single
 from ..engine.submission import Submission
+from .approval.service import follow_up as approval_follow_up
 from .forms import MAX_RECEIPTS, CategoryFields, EmployeeForm, ReceiptForm, parse_amount
 from .money import format_minor, to_minor
 from .submit import find_report, submit_report
@@ -129,6 +130,7 @@ EXPENSES = Flow(
         store=submit_report,
         find=find_report,
         answers_of=answers_of,
+        follow_up=approval_follow_up,
     ),
     refusals={
         BudgetExceededError: "This report is too large to keep in session memory ({size:,} "

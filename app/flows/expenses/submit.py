@@ -12,6 +12,7 @@ from ...extensions import db
 from ..engine.storing import claim_files, insert_with_items, store_once
 from ..engine.storing import new_reference as reference_with
 from ..engine.submission import SubmitRefusedError, TypingCounts
+from .approval.service import request_approval
 from .models import LineItem, Report
 
 
@@ -59,7 +60,8 @@ def submit_report(
         report.lineage = lineage
         claim_files(lineage, answers["receipts"], UnknownFileError)  # first: no line item
         insert_with_items(report, report.items, "report_id")  # names a stranger; draft_id
-        return report  # and lineage are unique: no query first for a report
+        request_approval(report)  # and lineage are unique: no query first for a report
+        return report
 
     return store_once(write, lambda: find_report(draft_id, lineage))
 

@@ -15,7 +15,7 @@ from ..engine.fields import BooleanField, days_ago, radios
 from ..engine.sections import Collection, FileSlot, Group, Row, Shown, Single
 from ..engine.submission import Submission
 from .forms import MAX_ATTACHMENTS, URGENCIES, AttachmentForm, ContactForm, OrderForm, ProblemForm
-from .submit import answers_of, find_request, send_request
+from .submit import answers_of, find_request, follow_up, send_request
 
 
 def _attachment_value(entry: Form) -> dict[str, Any]:
@@ -101,7 +101,9 @@ SUPPORT = Flow(
     # Urgency before the attachments: asked again with other steps' answers, each part has
     # a heading, and a question after the attachments would sit under theirs.
     sections=(CONTACT, ORDER, PROBLEM, URGENCY, ATTACHMENTS, CONFIRM),
-    submission=Submission(store=send_request, find=find_request, answers_of=answers_of),
+    submission=Submission(
+        store=send_request, find=find_request, answers_of=answers_of, follow_up=follow_up
+    ),
     examples=EXAMPLES,
     refusals={
         BudgetExceededError: "This request is too large to keep in session memory ({size:,} "

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
+from ...outbox.compose import compose_and_enqueue, messages_about, said
 from ..engine.storing import claim_files, insert_with_items, new_reference, store_once
 from ..engine.submission import SubmitRefusedError, TypingCounts
 from .models import SupportAttachment, SupportRequest
@@ -44,6 +45,10 @@ def send_request(
         request = _build(draft_id, lineage, answers, counts, memory_on)
         claim_files(lineage, answers["attachments"], UnknownAttachmentError)
         insert_with_items(request, request.attachments, "request_id")
+        # Sent once the transaction commits, by the same outbox as expense approvals
+        compose_and_enqueue(
+            "request-received", to=request.email, about=request.reference, support=request
+        )
         return request
 
     return store_once(write, lambda: find_request(draft_id, lineage))
@@ -92,3 +97,8 @@ def answers_of(request: SupportRequest) -> dict[str, Any]:
         "attachments": [{"id": str(a.position), "file_id": a.file_id} for a in request.attachments],
         "urgency": request.urgency,
     }
+
+
+def follow_up(request: SupportRequest) -> dict[str, Any]:
+    """What the confirmation says of the emails about the request (sent, or will be)."""
+    return {"emails": [said(message) for message in messages_about(request.reference)]}
