@@ -49,6 +49,12 @@ MAX_LAG_MS = 10.0  # an open-loop run whose people began later than this (p99) i
 # The peer's session engine per worker count (peer_formtools/project.py SESSIONS): its own
 # memory for one worker, the fastest shared engine for several (see README).
 PEER_SESSIONS = {1: "locmem", 2: os.environ.get("BENCH_HTTP_PEER_SESSIONS", "file")}
+SESSION_WORDS = {
+    "locmem": "Django's in-memory cache, seen by one worker only",
+    "file": "session files, shared by the workers",
+    "redis": "Django's Redis cache (the Redis server's CPU is not counted)",
+    "db": "the database engine on SQLite",
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,8 @@ class HttpPlan:
 
 
 PLANS = {
-    "full": HttpPlan(3, 1.0, 8.0, 6.0, 0.5, 1.2, 7, 10),
-    "quick": HttpPlan(1, 0.5, 2.5, 3.0, 0.6, 1.25, 3, 4),
+    "full": HttpPlan(3, 1.0, 8.0, 5.0, 0.6, 1.2, 7, 10),
+    "quick": HttpPlan(1, 0.5, 2.5, 3.0, 0.8, 1.25, 4, 4),
 }
 
 
@@ -350,7 +356,7 @@ def open_runs(
     """Each server's search for its highest people/s, a rate at a time on each in turn."""
     searches = {}
     for key in ORDER:
-        capacity = drafts_per_s(found.closed[(USERS[0], key)][-1])
+        capacity = drafts_per_s(found.closed[(USERS[0], key)][-1], WIZARDS_REQUESTS[key])
         searches[key] = Search(capacity * plan.first, plan.factor, plan.steps)
     while True:
         todo = [(key, rate) for key in ORDER if (rate := searches[key].next()) is not None]
@@ -367,8 +373,10 @@ def open_runs(
 # Figures -----------------------------------------------------------------------------------------
 
 
-def drafts_per_s(run: Run) -> float:
-    return run.drafts / run.seconds
+def drafts_per_s(run: Run, requests_per_draft: int) -> float:
+    """Requests answered in the window over a draft's requests: steadier than counting
+    the drafts finished in it (people who started together finish together)."""
+    return run.requests / requests_per_draft / run.seconds
 
 
 def requests_per_s(run: Run) -> float:
@@ -383,7 +391,7 @@ def cpu_ms_per_draft(run: Run, requests_per_draft: int) -> float:
 
 
 FIGURES: dict[str, tuple[str, Callable[[Run, int], float]]] = {
-    "drafts/s": ("higher", lambda run, _: drafts_per_s(run)),
+    "drafts/s": ("higher", drafts_per_s),
     "requests/s": ("higher", lambda run, _: requests_per_s(run)),
     "click p50 ms": ("lower", lambda run, _: run.percentile(50)),
     "click p99 ms": ("lower", lambda run, _: run.percentile(99)),
@@ -403,6 +411,11 @@ WIZARDS_REQUESTS = {key: make().requests for key, make in WIZARDS.items()}
 
 def people(found: Measured, key: str) -> list[float]:
     return [search.best()[0] for search in found.searches[key]]
+
+
+def bounded(found: Measured, *keys: str) -> bool:
+    """Whether every search of these servers found a rate that failed above its best."""
+    return all(search.best()[2] for key in keys for search in found.searches[key])
 
 
 def median(values: list[float]) -> float:
@@ -502,9 +515,14 @@ def ratio_table(measured: list[Measured]) -> str:
         rows.append(row)
     row = [f"highest people/s at click p99 ≤ {TARGET_P99_MS:g} ms, open loop (higher)"]
     for other in ("peer", "floor"):
-        row += [spread(people(m, "app"), people(m, other)) for m in measured]
+        row += [
+            spread(people(m, "app"), people(m, other)) + ("" if bounded(m, "app", other) else " †")
+            for m in measured
+        ]
     rows.append(row)
-    return table(headers, rows)
+    note = """† a server's search passed every rate it tried: its figure is a lower bound, and so
+is (for the app) or may be (for the other) the ratio."""
+    return table(headers, rows) + "\n\n" + note
 
 
 def glance(found: Measured) -> list[tuple[str, str, str, str]]:
@@ -548,7 +566,10 @@ def outbox_note(measured: list[Measured]) -> str:
 
 def body(measured: list[Measured], plan: HttpPlan, pin: Pinning, minutes: float) -> str:
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    sessions = ", ".join(f"{w} worker(s): {PEER_SESSIONS[w]}" for w in WORKERS)
+    sessions = "; ".join(
+        f"{w} worker{'s' * (w > 1)}: {PEER_SESSIONS[w]}, {SESSION_WORDS.get(PEER_SESSIONS[w], '')}"
+        for w in WORKERS
+    )
     per_workers = "\n\n".join(
         f"### {m.workers} worker{'s' * (m.workers > 1)}\n\n{closed_table(m)}\n\n{open_table(m)}"
         for m in measured
@@ -559,15 +580,16 @@ def body(measured: list[Measured], plan: HttpPlan, pin: Pinning, minutes: float)
 Three servers under the same gunicorn (sync workers, 1 then 2, all on the servers' core):
 **the app** on a new instance folder (embedded SQLite store and reports database, the
 per-client rate limits lifted); **the formtools peer** (bench/peer_formtools, Django's
-SessionWizardView, its report written through the ORM to SQLite) on its best session engine
-({sessions}: in-memory for one worker, files shared by several); **the floor**, a bare
-Flask app (bench/http_floor.py) answering a draft's same 11 requests with no work, the
-physical floor of gunicorn, HTTP and Flask. {outbox_note(measured)}
+SessionWizardView, its report written through the ORM to SQLite) on its best session
+engine ({sessions}); **the floor**, a bare Flask app (bench/http_floor.py) answering a
+draft's same 11 requests with no work: the physical floor of gunicorn, HTTP and Flask.
+{outbox_note(measured)}
 
 People are threads of this process (bench/http_drive.py, `http.client`, a new browser per
 draft; sync workers close every connection, so each request opens one): a draft is the
 start page, then 5 clicks (app and floor: 11 requests, each click a POST and its redirected
-GET; the peer: 7 requests, its POSTs answered with the next page, its submit redirected).
+GET; the peer: 7 requests, its POSTs answered with the next page, its submit redirected);
+drafts/s are requests answered ÷ a draft's requests.
 Every response is checked (status, redirect, the page's texts, EXP-XXXXXXXX at the end);
 a run with any error is shown as **errors**, never as a figure. **Closed loop**: {USERS[0]}
 and {USERS[1]} people walking drafts back to back, measured over {plan.closed_s:g} s after
