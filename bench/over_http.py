@@ -522,7 +522,7 @@ def ratio_table(measured: list[Measured]) -> str:
     rows.append(row)
     note = """† a server's search passed every rate it tried: its figure is a lower bound, and so
 is (for the app) or may be (for the other) the ratio."""
-    return table(headers, rows) + "\n\n" + note
+    return table(headers, rows) + ("\n\n" + note if any("†" in c for c in row) else "")
 
 
 def glance(found: Measured) -> list[tuple[str, str, str, str]]:
