@@ -1,6 +1,7 @@
 """The benchmarks of SPEC §8 in one command: `python -m bench [SECTION ...] [--quick]`.
 
-Sections: drafts, steps, sizes, stores, load, weight, strategies (all when none is named).
+Sections: drafts, steps, sizes, stores, load, weight, strategies, http (all when none is
+named).
 Writes bench/results/summary.md (summary-quick.md with --quick) and prints it.
 `python -m bench drafts --against /path/to/other/checkout` instead times the same whole
 draft on this checkout's app and on the other's, in one worker process each.
@@ -44,10 +45,16 @@ def _module(name: str) -> Callable[[Bench], Section]:
     return run
 
 
-SECTIONS = {
-    name: _module(name)
-    for name in ("drafts", "steps", "sizes", "stores", "load", "weight", "strategies")
+# A section's name and its module: `http` lives in over_http.py (a module named http on
+# sys.path would hide the standard library's).
+MODULES = {
+    **{
+        name: name
+        for name in ("drafts", "steps", "sizes", "stores", "load", "weight", "strategies")
+    },
+    "http": "over_http",
 }
+SECTIONS = {name: _module(module) for name, module in MODULES.items()}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -16,14 +16,51 @@ HERE = Path(__file__).resolve().parent
 SQLITE_TUNING = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The session engines the peer can run on, by short name (PEER_SESSIONS under gunicorn,
+# peer_formtools/wsgi.py): Django's engine and the cache it keeps sessions in, if any.
+# "locmem" keeps sessions in the worker's own memory, the fastest, but only one worker sees
+# them; "file", "redis" (Django's Redis cache) and "db" are shared by several workers.
+CACHE_ENGINE = "django.contrib.sessions.backends.cache"
+SESSIONS: dict[str, tuple[str, str | None]] = {
+    "db": (SESSION_ENGINE, None),
+    "file": ("django.contrib.sessions.backends.file", None),
+    "locmem": (CACHE_ENGINE, "django.core.cache.backends.locmem.LocMemCache"),
+    "redis": (CACHE_ENGINE, "django.core.cache.backends.redis.RedisCache"),
+}
 
-def configure(data_dir: Path, session_engine: str = SESSION_ENGINE) -> None:
-    """Configure Django for the peer wizard, its data in data_dir, and create the tables."""
+
+def configure_sessions(
+    data_dir: Path, sessions: str, hosts: list[str], migrate: bool = True, redis_url: str = ""
+) -> None:
+    """configure() with the session engine named in SESSIONS; a Redis cache at redis_url."""
+    engine, backend = SESSIONS[sessions]
+    if backend is None:
+        configure(data_dir, engine, hosts, migrate)
+        return
+    cache: dict[str, object] = {"BACKEND": backend}
+    if sessions == "redis":
+        cache.update(LOCATION=redis_url, KEY_PREFIX=f"peer-{data_dir.name}")
+    else:
+        cache["OPTIONS"] = {"MAX_ENTRIES": 1_000_000}  # locmem: never cull a live draft
+    configure(data_dir, engine, hosts, migrate, {"default": cache})
+
+
+def configure(
+    data_dir: Path,
+    session_engine: str = SESSION_ENGINE,
+    hosts: list[str] | None = None,
+    migrate: bool = True,
+    caches: dict[str, dict[str, object]] | None = None,
+) -> None:
+    """Configure Django for the peer wizard, its data in data_dir, and create the tables
+    (unless migrate is false: gunicorn workers find them made)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    extra = {"CACHES": caches} if caches else {}
     settings.configure(
+        **extra,
         DEBUG=False,
         SECRET_KEY="peer-formtools-benchmark-only",
-        ALLOWED_HOSTS=["testserver"],
+        ALLOWED_HOSTS=hosts or ["testserver"],
         ROOT_URLCONF="peer_formtools.urls",
         INSTALLED_APPS=["django.contrib.sessions", "peer_formtools"],
         MIDDLEWARE=[
@@ -59,4 +96,5 @@ def configure(data_dir: Path, session_engine: str = SESSION_ENGINE) -> None:
         SECURE_REFERRER_POLICY="strict-origin-when-cross-origin",
     )
     django.setup()
-    call_command("migrate", run_syncdb=True, verbosity=0)
+    if migrate:
+        call_command("migrate", run_syncdb=True, verbosity=0)
