@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     # own dict: without this, a second app in the process (tests) inherits the first's.
     limiter._storage_options = {}
     limiter.init_app(app)
+    ratelimit.check_only_limited_views(app, limiter)
     errors.init_app(app)
     flows.init_app(app)
     if app.config["WIZARD_DEMO"]:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from flask import Flask
+from flask_limiter import Limiter
 from limits.storage import Storage
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -47,6 +48,17 @@ ON CONFLICT (key) DO UPDATE SET
     expires = CASE WHEN expires <= :now THEN :now + :expiry ELSE expires END
 RETURNING hits
 """
+
+
+def check_only_limited_views(app: Flask, limiter: Limiter) -> None:
+    """Drop Flask-Limiter's check before every request. This app sets no default or
+    application-wide limits: only decorated views are limited, and their decorator checks
+    them; the check before every other request found nothing to count, at a cost every page
+    paid (`python -m bench http`)."""
+    if app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"):
+        return  # limits on every request, configured by hand: they need the check
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]
 
 
 def configure(app: Flask) -> None:

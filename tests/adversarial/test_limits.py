@@ -122,3 +122,13 @@ def test_a_page_other_than_a_step_says_which_limit_too(app: Flask) -> None:
     data = {"csrf_token": wizard.token(), **{f"extra-{i}": "x" for i in range(1_001)}}
     page = wizard.client.post("/memory", data=data, content_type="multipart/form-data")
     assert page.status_code == 413 and PARTS in page.text and WHOLE not in page.text
+
+
+def test_a_limit_on_every_page_set_in_the_configuration_still_counts(tmp_path: Any) -> None:
+    """The app checks only its limited views (ratelimit.check_only_limited_views); a default
+    limit configured by hand keeps Flask-Limiter's check before every request."""
+    from tests.conftest import make_app
+
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
