@@ -258,3 +258,11 @@ def test_with_memory_off_files_must_be_uploaded_again_and_count_as_repeats(
     wizard.post("categories", again, content_type="multipart/form-data")
     review = wizard.get("review").text
     assert "Fields typed again: <strong>5</strong>" in review  # 4 receipt fields and the file
+
+
+def test_only_a_page_with_a_file_input_sends_multipart(wizard: Wizard) -> None:
+    wizard.start()
+    assert 'enctype="application/x-www-form-urlencoded"' in wizard.get("employee").text
+    wizard.fill_employee()
+    receipts = wizard.get("receipts").text
+    assert 'enctype="multipart/form-data"' in receipts and 'type="file"' in receipts

@@ -58,6 +58,13 @@ class StepPage:
         """The repeatable items this page asks for (Add and Remove act on them), if any."""
         return next((s for s in self.sections if isinstance(s, Collection)), None)
 
+    @property
+    def enctype(self) -> str:
+        """How its form is sent: multipart only with a file to send, since every multipart
+        body costs the server a pattern made for its boundary (`python -m bench http`)."""
+        files = self.collection is not None and self.collection.file_slot is not None
+        return "multipart/form-data" if files else "application/x-www-form-urlencoded"
+
     @cached_property
     def per_item_alone(self) -> tuple[PerItem, ...]:
         """Per-item sections asked on their own, bound to the items memory holds."""
