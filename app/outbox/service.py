@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 
 from ..extensions import db
+from ..rows import insert_now
 from .models import QUEUED, SENDING, OutboxMessage
 
 WAKE_AFTER_COMMIT = "outbox_wake"  # a db.session.info key: a message was queued
@@ -41,7 +42,7 @@ def enqueue(
         tries=0,
         next_try_at=queued_at,
     )
-    db.session.add(message)
+    message.id = insert_now(message)  # no flush at commit (rows.insert_now)
     db.session.info[WAKE_AFTER_COMMIT] = True
     return message
 

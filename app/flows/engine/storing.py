@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...attachments.service import discard_unsubmitted, mark_submitted
 from ...extensions import db
+from ...rows import insert_now
 from .submission import SubmitRefusedError
 
 _REFERENCE_ALPHABET = string.digits + string.ascii_uppercase
@@ -63,12 +64,9 @@ def claim_files(
 
 
 def insert_with_items(record: Any, items: Sequence[Any], parent_key: str) -> None:
-    """Write a record and its items in two statements, without the ORM's unit of work
-    (measured: it was most of a submit's time). The record stays out of the session: it
-    holds what was written, so reading it afterwards needs no query."""
-    table = type(record).__table__
-    row = {c.name: getattr(record, c.name) for c in table.columns if c.name != "id"}
-    record.id = db.session.execute(insert(table).values(row).returning(table.c.id)).scalar_one()
+    """Write a record and its items in two statements (rows.insert_now), so reading
+    the record afterwards needs no query."""
+    record.id = insert_now(record)
     if not items:
         return
     item_table = type(items[0]).__table__

@@ -123,8 +123,20 @@ def new_draft() -> ResponseReturnValue:
     return _go(current_flow(), draft_id, current_flow().first)
 
 
-@limiter.limit(_upload_rate, methods=["POST"], exempt_when=_no_file_sent)
 def step(draft_id: str, step_name: str) -> ResponseReturnValue:
+    """A step's page, and its form sent. Only a form that sends a file counts against the
+    upload limit: the limiter's check would cost every other request too (bench http)."""
+    if request.method == "POST" and not _no_file_sent():
+        return _step_with_files(draft_id, step_name)
+    return _step(draft_id, step_name)
+
+
+@limiter.limit(_upload_rate)
+def _step_with_files(draft_id: str, step_name: str) -> ResponseReturnValue:
+    return _step(draft_id, step_name)
+
+
+def _step(draft_id: str, step_name: str) -> ResponseReturnValue:
     if request.form.get("action") == "move-memory" and current_app.config["WIZARD_DEMO"]:
         return _move_memory(draft_id, step_name)
     if request.form.get("move_to") == "server" and memory.owns(draft_id):

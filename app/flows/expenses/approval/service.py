@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ....extensions import db
 from ....outbox.compose import compose_and_enqueue, messages_about, said
+from ....rows import insert_now
 from ..models import Report
 from ..summary import answers_of, totals
 from .models import ApprovalLink, Decision, ReportEvent
@@ -54,8 +55,8 @@ def request_approval(report: Report) -> None:
         sent_to=report.manager_email,
         expires_at=report.submitted_at + lifetime,
     )
-    db.session.add(link)
-    db.session.add(_event(report.id, "submitted", report.full_name, report.submitted_at))
+    insert_now(link)  # in the submit's statements, not flushed at its commit
+    insert_now(_event(report.id, "submitted", report.full_name, report.submitted_at))
     compose_and_enqueue(
         "approval-request",
         to=report.manager_email,
