@@ -55,8 +55,11 @@ def init_app(app: Flask) -> None:
         event.listen(db.session, "after_commit", _wake_after_commit)
         event.listen(db.session, "after_rollback", _forget_after_rollback)
     app.cli.add_command(outbox_cli)
-    app.jinja_env.globals["demo_mailbox"] = uses_demo_mailbox(app)
-    if uses_demo_mailbox(app):  # a visitor reads the mail here, as its recipients would
+    # The Mailbox shows a submitter the manager's link: a demonstration, so that a visitor
+    # can play the manager; never in a plain service, nor with a real mail server.
+    shown = uses_demo_mailbox(app) and bool(app.config["WIZARD_DEMO"])
+    app.jinja_env.globals["demo_mailbox"] = shown
+    if shown:
         from . import mailbox
 
         mailbox.init_app(app)

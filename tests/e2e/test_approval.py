@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.flows import EXPENSES, press, send, walk_to
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.demo]  # the Mailbox is a demonstration
 
 Check = Callable[[Page, str], None]
 

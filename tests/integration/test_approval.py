@@ -177,6 +177,7 @@ def test_approval_works_after_the_employees_session_and_the_app_are_gone(
     assert "Status: Approved" in manager.get(path).text
 
 
+@pytest.mark.demo  # the Mailbox is a demonstration: a submitter reads the manager's link
 def test_the_mailbox_shows_this_browsers_mail_only(app: Flask, wizard: Wizard) -> None:
     reference = submitted(wizard)
     other = Wizard(app.test_client())
@@ -349,3 +350,13 @@ def test_on_postgresql_the_link_opens_the_report_and_decides_once(
     assert late.status_code == 303 and late.location.endswith("?notice=already")
     page = wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
     assert "Status: Approved" in page and "Too late" not in page
+
+
+def test_without_the_demonstration_there_is_no_mailbox(tmp_path: Path) -> None:
+    """A submitter must not read the manager's link in a plain service."""
+    app = make_app(tmp_path, WIZARD_DEMO=False)
+    assert app.test_client().get("/mailbox").status_code == 404
+    wizard = Wizard(app.test_client())
+    submitted(wizard)
+    page = wizard.client.get(f"/report/{wizard.draft_id}/confirmation").text
+    assert "Status: Awaiting approval" in page and "Mailbox" not in page
