@@ -109,12 +109,17 @@ def decide(link: ApprovalLink, report: Report, action: str, reason: str) -> bool
         decided_by=link.sent_to,
         decided_at=now(),
     )
-    db.session.add(decision)
-    db.session.add(_event(report.id, outcome, decision.reason, decision.decided_at))
-    compose_and_enqueue(
-        "decision", to=report.work_email, about=report.reference, report=report, decision=decision
-    )
-    try:
+    try:  # the decision's key is the report's: another decision fails at its INSERT,
+        # which may come as the outbox's INSERT flushes it, or at the commit
+        db.session.add(decision)
+        db.session.add(_event(report.id, outcome, decision.reason, decision.decided_at))
+        compose_and_enqueue(
+            "decision",
+            to=report.work_email,
+            about=report.reference,
+            report=report,
+            decision=decision,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
