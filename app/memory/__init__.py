@@ -339,6 +339,17 @@ def remember_result(kind: str, result: dict[str, Any]) -> None:
     session["results"] = {**every, kind: {**submitted_results(kind), mode: result}}
 
 
+def remember_submitted(reference: str, kept: int = 50) -> None:
+    """Keep the reference of a submission this browser made (the latest `kept`)."""
+    session["submitted_references"] = [*submitted_here(), reference][-kept:]
+
+
+def submitted_here() -> list[str]:
+    """The references of what this browser submitted, oldest first."""
+    references: list[str] = session.get("submitted_references", [])
+    return references
+
+
 def submitted_results(kind: str) -> dict[str, dict[str, Any]]:
     """The last submission of this kind this browser made with memory on and with memory
     off, if any."""

@@ -7,17 +7,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, abort, render_template, session
+from flask import Blueprint, Flask, abort, render_template
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from .. import memory
 from ..extensions import db
 from ..flows.engine.signals import submitted
 from .models import SENT, OutboxMessage
 
 bp = Blueprint("mailbox", __name__)
-KEY = "submitted_references"  # in the browser session
-KEPT = 50  # the latest references a browser submitted
 _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -28,27 +27,27 @@ def init_app(app: Flask) -> None:
 
 def _remember(sender: Flask, record: Any, **extra: Any) -> None:
     """A browser's submissions, by reference: whose mail its Mailbox shows."""
-    session[KEY] = [*session.get(KEY, []), record.reference][-KEPT:]
+    memory.remember_submitted(record.reference)
 
 
-def _ours() -> list[OutboxMessage]:
-    references = session.get(KEY, [])
-    if not references:
-        return []
-    query = select(OutboxMessage).where(OutboxMessage.about.in_(references))
-    return list(db.session.scalars(query.order_by(OutboxMessage.id.desc())))
+def _ours() -> Select[Any]:
+    """The messages about what this browser submitted (none if it submitted nothing)."""
+    return select(OutboxMessage).where(OutboxMessage.about.in_(memory.submitted_here()))
 
 
 @bp.get("/mailbox")
 def mailbox() -> str:
-    messages = _ours()
+    messages: list[OutboxMessage] = list(
+        db.session.scalars(_ours().order_by(OutboxMessage.id.desc()))
+    )
     sent = [m for m in messages if m.status == SENT]
     return render_template("mailbox/list.html", sent=sent, waiting=len(messages) - len(sent))
 
 
 @bp.get("/mailbox/<int:number>")
 def message(number: int) -> str:
-    found = next((m for m in _ours() if m.id == number and m.status == SENT), None)
+    query = _ours().where(OutboxMessage.id == number, OutboxMessage.status == SENT)
+    found: OutboxMessage | None = db.session.scalar(query)
     if found is None:
         abort(404)
     return render_template("mailbox/message.html", message=found, body=linked(found.text_body))

@@ -309,14 +309,10 @@ class PerItem(Section):
         of: Collection,
         form: type[Form],
         item_id_field: str,
-        item_row: Callable[[int, Item, dict[str, str]], Row] | None = None,
         template: str | None = None,
     ) -> None:
         super().__init__(name, name, None, template)
         self.of, self.form, self.item_id_field = of, form, item_id_field
-        # (item's number, the item, its answer) -> its row; None when the collection's own
-        # rows already show each answer with its item (each answer is then read once).
-        self.item_row = item_row
 
     def complete(self, memory: Memory) -> bool:
         items, values = items_in(memory, self.of.name), mapping_in(memory, self.name)
@@ -372,11 +368,7 @@ class PerItem(Section):
         return with_groups(formdata, self.name, aligned)
 
     def rows(self, shown: Shown) -> list[Rows]:
-        if self.item_row is None:
-            return []
-        row, values = self.item_row, shown.answers.get(self.name) or {}
-        items = enumerate(shown.answers.get(self.of.name) or [], start=1)
-        return [Rows(None, tuple(row(n, i, values.get(i["id"], {})) for n, i in items))]
+        return []  # each answer is read with its item, in the collection's item_rows
 
     def kept_for(self, memory: Memory, items: list[Item]) -> dict[str, Any]:
         """Memory's answers for these items only (those of removed items go)."""

@@ -39,9 +39,9 @@ def _rate() -> str:
 @bp.after_request
 def _link_in_the_address(response: Response) -> Response:
     # The token is in the URL: no other site may see it in a Referer (same-origin, not
-    # no-referrer: Flask-WTF's HTTPS CSRF check needs a same-origin Referer).
+    # no-referrer: Flask-WTF's HTTPS CSRF check needs a same-origin Referer). no-store comes
+    # from security.py, as on every page that carries no memory.
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
