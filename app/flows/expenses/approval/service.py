@@ -135,18 +135,26 @@ def decision_of(report_id: int) -> Decision | None:
 def status_of(report: Report) -> Status:
     decision = decision_of(report.id)
     if decision is None:
-        return Status("Awaiting approval", None)
+        return AWAITING
     return Status(decision.outcome.capitalize(), decision)
 
 
+AWAITING = Status("Awaiting approval", None)
+
+
 def follow_up(report: Report) -> dict[str, Any]:
-    """What the confirmation shows of the approval: its status and the report's history."""
-    return {"status": status_of(report), "history": history_of(report)}
+    """What the confirmation shows of the approval: its status and the report's history.
+    A decision is written with its event: with no such event there is none to read."""
+    events = list(db.session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id)))
+    decided = any(event.event in OUTCOMES.values() for event in events)
+    return {
+        "status": status_of(report) if decided else AWAITING,
+        "history": history_of(report, events),
+    }
 
 
-def history_of(report: Report) -> list[HistoryLine]:
+def history_of(report: Report, events: list[ReportEvent]) -> list[HistoryLine]:
     """Every event of the report and every email about it, oldest first."""
-    events = db.session.scalars(select(ReportEvent).where(ReportEvent.report_id == report.id))
     lines = [HistoryLine(e.at, _said(e)) for e in events]
     for message in messages_about(report.reference):
         lines.append(HistoryLine(message.sent_at or message.created_at, said(message)))
