@@ -66,7 +66,7 @@ def fixed_urls(app: Flask) -> Any:
         fixed = (endpoint == "static" or not values) and not endpoint.startswith(".")
         if not fixed or any(k.startswith("_") for k in values) or not has_request_context():
             return app.url_for(endpoint, **values)
-        key = (request.script_root, endpoint, *sorted(values.items()))
+        key = (request.environ.get("SCRIPT_NAME", ""), endpoint, *sorted(values.items()))
         if key not in built:
             built[key] = app.url_for(endpoint, **values)
         return built[key]
