@@ -49,6 +49,10 @@ MAX_LAG_MS = 10.0  # an open-loop run whose people began later than this (p99) i
 # The peer's session engine per worker count (peer_formtools/project.py SESSIONS): its own
 # memory for one worker, the fastest shared engine for several (see README).
 PEER_SESSIONS = {1: "locmem", 2: os.environ.get("BENCH_HTTP_PEER_SESSIONS", "file")}
+# gunicorn's worker class for all three servers: sync (each request a new connection), or
+# gthread (connections kept alive; threads per worker in BENCH_HTTP_THREADS, default 2).
+WORKER_CLASS = os.environ.get("BENCH_HTTP_WORKER_CLASS", "sync")
+THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "2"))
 SESSION_WORDS = {
     "locmem": "Django's in-memory cache, seen by one worker only",
     "file": "session files, shared by the workers",
@@ -202,7 +206,7 @@ def free_port() -> int:
 def gunicorn(
     key: str, target: Target, workers: int, folder: Path, core: int | None
 ) -> Iterator[Server]:
-    """A target under gunicorn (sync workers) on a free loopback port, on `core`."""
+    """A target under gunicorn (WORKER_CLASS workers) on a free loopback port, on `core`."""
     env = {**os.environ, **target.env}
     prepared = None
     if target.prepare:
@@ -218,7 +222,9 @@ def gunicorn(
         prepared = json.loads(done.stdout.strip().splitlines()[-1])
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--worker-class", "sync", "--log-level", "warning"]
+    command += ["--workers", str(workers), "--worker-class", WORKER_CLASS, "--log-level", "warning"]
+    if WORKER_CLASS == "gthread":
+        command += ["--threads", str(THREADS), "--keep-alive", "5"]
     if int(version("gunicorn").split(".")[0]) >= 27:
         command.append("--no-control-socket")
     command.append(target.wsgi)
@@ -577,7 +583,8 @@ def body(measured: list[Measured], plan: HttpPlan, pin: Pinning, minutes: float)
     return f"""Measured {date}, {len(os.sched_getaffinity(0))} CPUs, load average
 {os.getloadavg()[0]:.2f} at the end; {pin.note}. {minutes:.1f} min.
 
-Three servers under the same gunicorn (sync workers, 1 then 2, all on the servers' core):
+Three servers under the same gunicorn ({workers_words()}, 1 then 2 workers, all on the
+servers' core):
 **the app** on a new instance folder (embedded SQLite store and reports database, the
 per-client rate limits lifted); **the formtools peer** (bench/peer_formtools, Django's
 SessionWizardView, its report written through the ORM to SQLite) on its best session
@@ -586,7 +593,7 @@ draft's same 11 requests with no work: the physical floor of gunicorn, HTTP and 
 {outbox_note(measured)}
 
 People are threads of this process (bench/http_drive.py, `http.client`, a new browser per
-draft; sync workers close every connection, so each request opens one): a draft is the
+draft; {connections_words()}): a draft is the
 start page, then 5 clicks (app and floor: 11 requests, each click a POST and its redirected
 GET; the peer: 7 requests, its POSTs answered with the next page, its submit redirected);
 drafts/s are requests answered ÷ a draft's requests.
@@ -607,6 +614,18 @@ floor in turn; cells are medians, ratios the median of per-repetition ratios
 
 {per_workers}
 """
+
+
+def workers_words() -> str:
+    if WORKER_CLASS == "gthread":
+        return f"gthread workers of {THREADS} threads, connections kept alive"
+    return f"{WORKER_CLASS} workers"
+
+
+def connections_words() -> str:
+    if WORKER_CLASS == "sync":
+        return "sync workers close every connection, so each request opens one"
+    return "each person keeps one connection while the server allows it"
 
 
 def section(bench: Bench) -> Section:
