@@ -53,7 +53,6 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.init_app(app)
     csrf.init_app(app)
-    security.sign_csrf_once(app)
     # Flask-Limiter merges each app's RATELIMIT_STORAGE_OPTIONS into the one extension's
     # own dict: without this, a second app in the process (tests) inherits the first's.
     limiter._storage_options = {}

@@ -4,12 +4,8 @@ only paths a redirect named by a form may lead to."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session
-from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from flask import Flask, Response, request
 
 from .memory import passed_state
 
@@ -51,32 +47,6 @@ def _cache_control(response: Response) -> str:
     # draft's memory, so the browser's Back must bring it (and its older state) back.
     page = response.status_code == 200 and response.mimetype == "text/html"
     return "private, no-cache" if page and passed_state() else "no-store"
-
-
-def sign_csrf_once(app: Flask) -> None:
-    """Templates' csrf_token(): after CSRFProtect's own, which it replaces."""
-    app.context_processor(lambda: {"csrf_token": csrf_token})
-
-
-def csrf_token() -> str:
-    """Flask-WTF's token for this page. generate_csrf signs the session's secret anew for
-    every request (a timestamp and two HMACs: 3% of a draft's time, bench http's profile);
-    tokens that never expire (WTF_CSRF_TIME_LIMIT None) need one signed token per secret,
-    which CSRFProtect accepts as it accepts any it signed."""
-    config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g or field not in session:
-        return generate_csrf()  # type: ignore[no-any-return]
-    key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    token = _signed(key, session[field])
-    setattr(g, field, token)
-    return token
-
-
-@lru_cache(maxsize=4096)
-def _signed(key: Any, secret: str) -> str:
-    """generate_csrf's signing: the same serializer and salt, so validate_csrf reads it."""
-    return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(secret)
 
 
 # Segments end in "/" but the last: unambiguous, so no catastrophic backtracking.

@@ -58,8 +58,8 @@ def template_helpers(app: Flask) -> dict[str, Any]:
 
 def fixed_urls(app: Flask) -> Any:
     """Flask's url_for for templates, each URL that names no draft (the stylesheet, the
-    header's and footer's links: seven on every page) built once per script root: building
-    them was 4% of a draft's time (bench http's profile)."""
+    header's and footer's links: seven of a page's ten) built once per script root: url_for
+    was 4% of a draft's time (a profile under `python -m bench http`'s load)."""
     built: dict[tuple[Any, ...], str] = {}
 
     def url_for(endpoint: str, **values: Any) -> str:
