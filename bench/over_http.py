@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+import http_profile
 from common import LIFTED_LIMITS_ENV, REDIS_URL, ROOT, Bench, Section, log, machine, table
 from http_drive import (
     WIZARDS,
@@ -315,6 +316,8 @@ class Measured:
     closed: dict[tuple[int, str], list[Run]] = field(default_factory=dict)
     searches: dict[str, list[Search]] = field(default_factory=dict)
     prepared: dict[str, object] = field(default_factory=dict)
+    profile: http_profile.Profile | None = None  # the app's one worker, after the figures
+    no_profile: str = ""  # why there is none
 
 
 def measure(workers: int, plan: HttpPlan, root: Path, pin: Pinning) -> Measured:
@@ -341,7 +344,19 @@ def measure(workers: int, plan: HttpPlan, root: Path, pin: Pinning) -> Measured:
                 log(f"http: {workers} worker(s), repetition {rep + 1} of {plan.reps}")
                 closed_runs(found, servers, wizards, plan)
                 open_runs(found, servers, wizards, plan)
+            if workers == 1:
+                profile_app(found, servers["app"], wizards["app"])
     return found
+
+
+def profile_app(found: Measured, server: Server, wizard: Wizard) -> None:
+    """Where the app's worker spends its time, sampled after the figures (never during)."""
+    found.no_profile = http_profile.available()
+    if found.no_profile:
+        return
+    log("http: profiling the app's worker (py-spy)")
+    worker = children(server.master)[0]
+    found.profile = http_profile.profile(wizard, server.address, worker, users=USERS[0])
 
 
 def closed_runs(
@@ -576,6 +591,7 @@ def body(measured: list[Measured], plan: HttpPlan, pin: Pinning, minutes: float)
         f"{w} worker{'s' * (w > 1)}: {PEER_SESSIONS[w]}, {SESSION_WORDS.get(PEER_SESSIONS[w], '')}"
         for w in WORKERS
     )
+    profiled = next((m for m in measured if m.profile or m.no_profile), None)
     per_workers = "\n\n".join(
         f"### {m.workers} worker{'s' * (m.workers > 1)}\n\n{closed_table(m)}\n\n{open_table(m)}"
         for m in measured
@@ -613,7 +629,25 @@ floor in turn; cells are medians, ratios the median of per-repetition ratios
 {ratio_table(measured)}
 
 {per_workers}
+
+{profile_text(profiled)}
 """
+
+
+def profile_text(found: Measured | None) -> str:
+    if found is None:
+        return ""
+    head = "### Where the app's one worker spends its time"
+    if found.profile is None:
+        return f"{head}\n\nNot profiled: {found.no_profile}."
+    p = found.profile
+    return f"""{head}
+
+py-spy sampling the worker 200 times a second for {p.seconds:g} s while {USERS[0]} people walk
+drafts (after every figure above, so it slows none of them): {p.samples} samples, each counted
+in the first part it passes through, in this order (bench/http_profile.py).
+
+{http_profile.shares_table(p)}"""
 
 
 def workers_words() -> str:
