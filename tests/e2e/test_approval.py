@@ -73,7 +73,7 @@ def test_submit_mailbox_reject_and_the_status_the_employee_sees(
 def test_approve_without_javascript_and_a_second_tab_changes_nothing(
     page: Page, check_page: Check
 ) -> None:
-    page.route("**/static/js/app.js", lambda route: route.abort())  # JavaScript's part gone
+    page.route("**/static/js/*.js", lambda route: route.abort())  # JavaScript's part gone
     walk_to(page, EXPENSES, 4)
     reference = send(page, EXPENSES)
     open_the_managers_email(page, reference, lambda p: None)

@@ -1,4 +1,4 @@
-"""The support request's Description, the GOV.UK character count (SPEC §10, static/js/app.js):
+"""The support request's Description, the GOV.UK character count (SPEC §10, static/js/count.js):
 "You can enter up to 2,000 characters" without a script; with one, what is left as you type,
 and what is over the limit, which the server refuses with nothing typed lost."""
 

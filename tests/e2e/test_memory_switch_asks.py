@@ -61,7 +61,7 @@ def test_without_javascript_a_page_asks_and_cancel_returns_to_the_draft(
     page: Page, flow: BrowserFlow, width: int, screenshot: Callable[..., object]
 ) -> None:
     # The app's script not loaded, as with JavaScript off (axe itself needs JavaScript).
-    page.route("**/static/js/app.js", lambda route: route.abort())
+    page.route("**/static/js/*.js", lambda route: route.abort())
     at_step_two(page, flow, width)
     url = page.url
     press(page.get_by_role("banner"), "Turn session memory off")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from jinja2.runtime import Macro
 
 from ... import memory
@@ -53,7 +53,29 @@ def template_helpers(app: Flask) -> dict[str, Any]:
         "shown_time": shown_time,
         "strategies": app.extensions[memory.EXTENSION_KEY].places.labels(),
         "url_for": fixed_urls(app),
+        "needs": needs,
+        "needed_scripts": needed_scripts,
     }
+
+
+# Scripts a page loads only when it has what they enhance (static/js/<name>.js), in the order
+# they run; static/js/app.js, on every page, is not among them.
+PAGE_SCRIPTS = ("files", "expiry", "count", "passed")
+
+
+def needs(script: str) -> str:
+    """A template's (or macro's) note that its page needs static/js/<script>.js; prints
+    nothing. base.html loads each noted script once, at the end of the page: a step page
+    carried every script of the app before, over half its weight (bench weight)."""
+    if script not in PAGE_SCRIPTS:
+        raise ValueError(f"no page script {script!r}")
+    g.setdefault("page_scripts", set()).add(script)
+    return ""
+
+
+def needed_scripts() -> list[str]:
+    noted = g.get("page_scripts", set())
+    return [script for script in PAGE_SCRIPTS if script in noted]
 
 
 def fixed_urls(app: Flask) -> Any:
