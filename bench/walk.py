@@ -283,22 +283,27 @@ class SupportBrowser(Browser):
         }
 
     def answers(self, receipts: int) -> dict[str, dict[str, Any]]:
-        contact = {"full_name": SUPPORT_NAME, "email": "grace@example.com",
-                   "customer_number": "", "preferred_contact": "Email", "phone": ""}  # fmt: skip
-        order = {"product": "Laptop", "order_number": "ORD-123456",
-                 "purchased_on": dt.date.today().isoformat()}  # fmt: skip
-        problem = {"what_went_wrong": "Does not turn on", "description": prose(400, 7)}
-        return {
-            "contact": {f"contact-{k}": v for k, v in contact.items()},
-            "order": {f"order-{k}": v for k, v in order.items()},
-            "problem": {
-                **{f"problem-{k}": v for k, v in problem.items()},
-                "urgency": "Normal",
-                "attachments-0-id": "attachment0000",
-                "attachments-0-file_id": "",
-            },
-            "review": {"confirm": "y"},
-        }
+        return support_forms()
+
+
+def support_forms() -> dict[str, dict[str, Any]]:
+    """A support request's answers, step by step, as its pages' forms send them."""
+    contact = {"full_name": SUPPORT_NAME, "email": "grace@example.com",
+               "customer_number": "", "preferred_contact": "Email", "phone": ""}  # fmt: skip
+    order = {"product": "Laptop", "order_number": "ORD-123456",
+             "purchased_on": dt.date.today().isoformat()}  # fmt: skip
+    problem = {"what_went_wrong": "Does not turn on", "description": prose(400, 7)}
+    return {
+        "contact": {f"contact-{k}": v for k, v in contact.items()},
+        "order": {f"order-{k}": v for k, v in order.items()},
+        "problem": {
+            **{f"problem-{k}": v for k, v in problem.items()},
+            "urgency": "Normal",
+            "attachments-0-id": "attachment0000",
+            "attachments-0-file_id": "",
+        },
+        "review": {"confirm": "y"},
+    }
 
 
 SUPPORT_NAME = "Grace Hopper"

@@ -16,7 +16,14 @@ from urllib.parse import urljoin, urlsplit
 
 from common import Bench, Section, log, table, verdict
 from load import gunicorn
-from walk import TOKEN, categories_form, employee_form, receipts_form
+from walk import (
+    SUPPORT_NAME,
+    TOKEN,
+    categories_form,
+    employee_form,
+    receipts_form,
+    support_forms,
+)
 
 HOST = "127.0.0.1"
 TARGET_BYTES = 30_000  # SPEC §8's "30 KB", read strictly
@@ -113,8 +120,9 @@ def weigh(name: str, html: str, base: str, requested: list[str]) -> Weight:
 
 
 def walk_pages(page: Any, base: str) -> list[Weight]:
-    """Each page of one draft with 2 receipts, loaded by the browser and weighed; the forms
-    in between sent through the browser context (its cookies)."""
+    """Each page of one expense report with 2 receipts, then of a support request, loaded by
+    the browser and weighed; the forms in between sent through the browser context (its
+    cookies)."""
     requested: list[str] = []
     page.context.on("request", lambda r: requested.append(r.url))
     weights, token = [], ""
@@ -149,6 +157,16 @@ def walk_pages(page: Any, base: str) -> list[Weight]:
     review = post(categories, categories_form(RECEIPTS))
     load("4 Review and submit", review, f"Merchant {RECEIPTS}")
     load("Confirmation", post(review, {"confirm": "y"}), "Expense report submitted")
+    support = support_forms()
+    contact = post("/support", {})
+    load("Support request: 1 Contact details", contact, "Step 1 of 4")
+    order = post(contact, support["contact"])
+    load("Support request: 2 Product and order", order, "Step 2 of 4")
+    problem = post(order, support["order"])
+    load("Support request: 3 The problem", problem, "Step 3 of 4")
+    sending = post(problem, support["problem"])
+    load("Support request: 4 Review and send", sending, SUPPORT_NAME)
+    load("Support request: confirmation", post(sending, support["review"]), "Support request sent")
     return weights
 
 
@@ -185,7 +203,7 @@ def section(bench: Bench) -> Section:
     problems = [f"- {w.name}: {p}" for w in weights for p in [*sorted(w.foreign), *w.broken]]
     headers = ["page", *(f"{k} B" for k in kinds), "total B", "other hosts"]
     result.body = f"""gunicorn (1 worker) on {HOST}; headless Chromium (Debian's) loads each page of
-one draft with {RECEIPTS} receipts; every request it makes is recorded, and any host but {HOST}
+an expense report with {RECEIPTS} receipts, then of a support request; every request it makes is recorded, and any host but {HOST}
 fails the page. A page's weight: its HTML plus every stylesheet, script, image, icon or font
 it references (in HTML or CSS) or the browser asked for, each fetched again without
 Accept-Encoding, so uncompressed.
