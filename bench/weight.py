@@ -203,10 +203,10 @@ def section(bench: Bench) -> Section:
     problems = [f"- {w.name}: {p}" for w in weights for p in [*sorted(w.foreign), *w.broken]]
     headers = ["page", *(f"{k} B" for k in kinds), "total B", "other hosts"]
     result.body = f"""gunicorn (1 worker) on {HOST}; headless Chromium (Debian's) loads each page of
-an expense report with {RECEIPTS} receipts, then of a support request; every request it makes is recorded, and any host but {HOST}
-fails the page. A page's weight: its HTML plus every stylesheet, script, image, icon or font
-it references (in HTML or CSS) or the browser asked for, each fetched again without
-Accept-Encoding, so uncompressed.
+an expense report with {RECEIPTS} receipts, then of a support request; every request it
+makes is recorded, and any host but {HOST} fails the page. A page's weight: its HTML plus
+every stylesheet, script, image, icon or font it references (in HTML or CSS) or the browser
+asked for, each fetched again without Accept-Encoding, so uncompressed.
 
 {table([*headers, f"≤ {TARGET_BYTES:,} B, none"], rows)}
 
