@@ -356,7 +356,10 @@ def profile_app(found: Measured, server: Server, wizard: Wizard) -> None:
         return
     log("http: profiling the app's worker (py-spy)")
     worker = children(server.master)[0]
-    found.profile = http_profile.profile(wizard, server.address, worker, users=USERS[0])
+    try:  # py-spy needs to ptrace the worker: without that right, the figures still stand
+        found.profile = http_profile.profile(wizard, server.address, worker, users=USERS[0])
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        found.no_profile = f"py-spy could not sample the worker: {e}"
 
 
 def closed_runs(
@@ -644,8 +647,9 @@ def profile_text(found: Measured | None) -> str:
     return f"""{head}
 
 py-spy sampling the worker 200 times a second for {p.seconds:g} s while {USERS[0]} people walk
-drafts (after every figure above, so it slows none of them): {p.samples} samples, each counted
-in the first part it passes through, in this order (bench/http_profile.py).
+drafts (after every figure above, so it slows none of them; the worker paused for each
+sample): {p.samples} samples, each counted in the first part it passes through, in the order
+of bench/http_profile.py's PARTS.
 
 {http_profile.shares_table(p)}"""
 

@@ -66,7 +66,7 @@ PAGE_SCRIPTS = ("files", "expiry", "count", "passed")
 def needs(script: str) -> str:
     """A template's (or macro's) note that its page needs static/js/<script>.js; prints
     nothing. base.html loads each noted script once, at the end of the page: a step page
-    carried every script of the app before, over half its weight (bench weight)."""
+    carried every script of the app before, a third of its weight (bench weight)."""
     if script not in PAGE_SCRIPTS:
         raise ValueError(f"no page script {script!r}")
     g.setdefault("page_scripts", set()).add(script)
@@ -74,6 +74,7 @@ def needs(script: str) -> str:
 
 
 def needed_scripts() -> list[str]:
+    """The scripts this page's templates noted, in the order they run."""
     noted = g.get("page_scripts", set())
     return [script for script in PAGE_SCRIPTS if script in noted]
 
